@@ -1,0 +1,50 @@
+# xproblems: the pinned inputs live here and in generator/pipeline.py (DEFAULT_SPEC).
+SPECS   ?= ../shared/specs
+DEFAULT_SPEC := $(SPECS)/x-api-v2-2.167.json
+SPEC    ?= $(DEFAULT_SPEC)
+# Older specs whose dropped types the live API still returns; only with the default spec.
+OLDER   := $(SPECS)/x-api-v2-2.134.json $(SPECS)/x-api-v2-2.152.json $(SPECS)/x-api-v2-2.159.json
+ALSO    ?= $(if $(filter $(DEFAULT_SPEC),$(SPEC)),$(OLDER),)
+PYTHON  ?= $(if $(wildcard .venv/bin/python),.venv/bin/python,python3)
+XP      := $(PYTHON) -m generator
+
+.PHONY: setup generate check test lint golden bench spec-update clean
+
+setup:
+	python3 -m venv .venv
+	.venv/bin/pip install -q -e '.[dev]'
+
+generate:
+	$(XP) generate --spec $(SPEC) $(if $(strip $(ALSO)),--also $(ALSO),)
+
+check:
+	$(XP) check --spec $(SPEC) $(if $(strip $(ALSO)),--also $(ALSO),)
+
+test:
+	$(PYTHON) -m pytest
+
+lint:
+	$(PYTHON) -m ruff check generator tests
+	$(PYTHON) -m mypy --strict generator
+	$(PYTHON) -m mypy --strict generated/x_problems
+	$(PYTHON) -m ruff check --isolated generated/x_problems
+
+# Rewrites tests/golden/ from the current generator; review `git diff tests/golden` after.
+golden:
+	$(PYTHON) -m tests.update_golden
+
+# Every figure of benchmarks/RESULTS.md in one run; peers go into benchmarks/.venv.
+bench:
+	$(PYTHON) benchmarks/bench.py --write benchmarks/RESULTS.md
+
+# The scheduled job: fetch X's newest spec, report what changed, regenerate.
+# make spec-update URL=https://api.x.com/2/openapi.json [NEW=specs/latest.json]
+NEW ?= tmp/latest-spec.json
+spec-update:
+	@test -n "$(URL)" || { echo "usage: make spec-update URL=..." >&2; exit 2; }
+	$(XP) fetch "$(URL)" --out $(NEW)
+	$(XP) diff $(SPEC) $(NEW) --format markdown | tee tmp/spec-diff.md
+	$(XP) generate --spec $(NEW) --also $(SPEC) $(ALSO) --changelog $(SPEC)
+
+clean:
+	rm -rf tmp .pytest_cache .mypy_cache .ruff_cache

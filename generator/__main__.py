@@ -1,0 +1,7 @@
+"""``python -m generator``: the same as the ``xproblems`` console script."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

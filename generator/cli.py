@@ -1,0 +1,151 @@
+"""Command line: argument parsing and exit codes only.
+
+Exit codes: 0 success; 1 ``check`` found differences (or ``diff --fail-on`` tripped);
+2 bad input or usage; 3 an internal error (a bug: please report it, with ``--debug``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .model import Diagnostic
+from .pipeline import DEFAULT_OUT, DEFAULT_PACKAGE, DEFAULT_SPEC, DEFAULT_SUPPLEMENT, MANIFEST, Request, errors_in
+
+EXIT_OK, EXIT_DIFFERENT, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _print(diags: Sequence[Diagnostic]) -> None:
+    for d in diags:
+        print(d.render(), file=sys.stderr)
+
+
+def _add_inputs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=f"OpenAPI spec (default {DEFAULT_SPEC})")
+    parser.add_argument("--also", type=Path, nargs="*", default=[], metavar="OLD_SPEC", help="older specs whose dropped types and fields are kept, marked retired")
+    parser.add_argument("--supplement", type=Path, default=DEFAULT_SUPPLEMENT, help="curated supplement (default specs/supplement.yaml)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory (default generated)")
+    parser.add_argument("--package", default=DEFAULT_PACKAGE, help="package directory name (default x_problems)")
+
+
+def _request(args: argparse.Namespace) -> Request | list[Diagnostic]:
+    from .names import is_identifier
+
+    if not is_identifier(args.package):
+        return [Diagnostic("error", "<command line>", "", f"--package {args.package!r} is not a Python identifier")]
+    return Request(args.spec, tuple(args.also), args.supplement, args.out, args.package)
+
+
+def _inputs_exist(req: Request) -> list[Diagnostic]:
+    return [Diagnostic("error", str(p), "", "no such file") for p in (req.spec, *req.also, req.supplement) if not p.is_file()]
+
+
+def run_generate(args: argparse.Namespace) -> int:
+    """``generate``: render and publish, or do nothing when the manifest says it is fresh."""
+    from .pipeline import is_fresh, render_all
+    from .write import check_paths, locked, publish
+
+    req = _request(args)
+    if isinstance(req, list):
+        _print(req)
+        return EXIT_BAD_INPUT
+    missing = _inputs_exist(req)
+    if missing:
+        _print(missing)
+        return EXIT_BAD_INPUT
+    if not args.changelog and is_fresh(req):
+        return EXIT_OK
+    files, diags = render_all(req)
+    _print(diags)
+    if files is None or errors_in(diags):
+        return EXIT_BAD_INPUT
+    if args.changelog:
+        from .changelog import extend_changelog
+
+        log_diags = extend_changelog(args.changelog, req, files)
+        _print(log_diags)
+        if errors_in(log_diags):
+            return EXIT_BAD_INPUT
+    problems = check_paths(req.out, list(files), [req.spec, *req.also, req.supplement])
+    if problems:
+        _print(problems)
+        return EXIT_BAD_INPUT
+    try:
+        with locked(req.out):
+            changed = publish(req.out, files, f"{req.package}/{MANIFEST}")
+    except BlockingIOError as exc:
+        _print([Diagnostic("error", str(req.out), "", str(exc))])
+        return EXIT_BAD_INPUT
+    if not args.quiet:
+        print(f"xproblems: {len(changed)} file(s) changed in {req.out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """``check``: exit 1 with a unified diff when the output is not what generate would write."""
+    from .pipeline import is_fresh, render_all
+    from .write import compare
+
+    req = _request(args)
+    if isinstance(req, list):
+        _print(req)
+        return EXIT_BAD_INPUT
+    missing = _inputs_exist(req)
+    if missing:
+        _print(missing)
+        return EXIT_BAD_INPUT
+    if is_fresh(req):
+        return EXIT_OK
+    files, diags = render_all(req)
+    _print(diags)
+    if files is None or errors_in(diags):
+        return EXIT_BAD_INPUT
+    diffs = compare(req.out, files, f"{req.package}/{MANIFEST}")
+    for text in diffs:
+        sys.stdout.write(text)
+    if diffs:
+        print(f"xproblems: {len(diffs)} file(s) differ from what `generate` would write", file=sys.stderr)
+        return EXIT_DIFFERENT
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    top = argparse.ArgumentParser(prog="xproblems", description="X API v2 problem schemas -> a vendorable Python error package")
+    top.add_argument("--version", action="version", version=f"xproblems {__version__}")
+    top.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    sub = top.add_subparsers(dest="command", required=True)
+    gen = sub.add_parser("generate", help="write the package and docs")
+    _add_inputs(gen)
+    gen.add_argument("--changelog", type=Path, metavar="OLD_SPEC", help="also append the diff against OLD_SPEC to docs/CHANGES.md")
+    gen.add_argument("--quiet", action="store_true", help="print only diagnostics")
+    gen.set_defaults(run=run_generate)
+    chk = sub.add_parser("check", help="exit 1 with a diff when the output is stale; writes nothing")
+    _add_inputs(chk)
+    chk.set_defaults(run=run_check)
+    try:
+        from .diff_cli import add_diff_parser, add_fetch_parser
+    except ImportError:  # pragma: no cover - diff and fetch ship with the generator
+        pass
+    else:
+        add_diff_parser(sub)
+        add_fetch_parser(sub)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``xproblems`` and ``python -m generator``."""
+    args = parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(f"error: internal: {type(exc).__name__}: {exc} (rerun with --debug and report it)", file=sys.stderr)
+        return EXIT_INTERNAL
+    return code

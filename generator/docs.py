@@ -1,0 +1,174 @@
+"""The sections of ``docs/errors.md``, each returned as escaped Markdown.
+
+Spec and supplement strings go through ``md_text``/``md_code`` only; layout strings are
+written here. No spec version appears (it lives in the manifest), so a spec update that
+does not touch the problem schemas leaves this file unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .escape import Md, md_code, md_text
+from .model import Catalogue, Field, ProblemType
+
+#: Which Labs endpoint names cover which streaming paths (by a fragment of the path).
+_STREAM_FAMILIES = (("/search/stream", "Filtered Stream"), ("/sample", "Sampled Stream"))
+
+
+def _table(head: Iterable[str], rows: Iterable[Iterable[Md]]) -> Md:
+    head = list(head)
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return Md("\n".join(lines))
+
+
+def _dash(value: str | None) -> Md:
+    return md_text(value) if value else Md("—")
+
+
+def _join(items: Iterable[Md], sep: str = ", ") -> Md:
+    items = list(items)
+    return Md(sep.join(items)) if items else Md("—")
+
+
+def _sources(sources: Iterable[str]) -> Md:
+    return _join(md_text(s) for s in sources)
+
+
+def overview(cat: Catalogue) -> Md:
+    """The table of every problem type."""
+    rows = [
+        (
+            md_code(p.uri),
+            md_code(p.class_name),
+            _dash(p.title),
+            _join(md_code(f.name) for f in p.fields),
+            _join(Md(str(s.code)) for s in p.statuses),
+            Md("retired" if p.retired else "current"),
+            _sources(p.sources),
+        )
+        for p in cat.problems
+    ]
+    intro = Md(
+        "## Problem types\n\nA type is identified by its URI; `api.twitter.com`, `api.x.com` and "
+        "`api.X.com` name the same type, and the runtime matches them by the slug after `/2/problems/`. "
+        "Sources: `spec` is the spec this was generated from (its version is in `_manifest.json`), "
+        "`spec N` an older spec given with `--also`, other sources are X's documentation pages.\n\n"
+    )
+    return Md(intro + _table(["Type URI", "Class", "Title", "Fields", "Usual status", "State", "Sources"], rows))
+
+
+def _field_row(f: Field) -> tuple[Md, ...]:
+    kind = md_text(f.kind + (f" ({f.format})" if f.format else ""))
+    flags = "required" if f.required else "optional"
+    if f.retired:
+        flags += ", retired"
+    return (
+        md_code(f.name),
+        md_code(f.attr) if f.attr != f.name else Md("same"),
+        kind,
+        Md(flags),
+        md_code(f.enum) if f.enum else Md("—"),
+        _dash(f.description),
+        _sources(f.sources),
+    )
+
+
+def _details(p: ProblemType) -> Md:
+    parts = [f"### {md_code(p.class_name)}", ""]
+    parts.append(f"- Type: {md_code(p.uri)}; seen as {_join(md_code(u) for u in p.uris_seen)}")
+    parts.append(f"- Title: {_dash(p.title)}")
+    parts.append(f"- Description: {_dash(p.description)}")
+    parts.append(f"- Spec schema names: {_join(md_code(n) for n in p.schema_names)}")
+    parts.append(f"- Sources: {_sources(p.sources)}")
+    if p.retired:
+        parts.append("- Retired: only older spec versions define it; responses may still carry it.")
+    for s in p.statuses:
+        parts.append(f"- Usual status {s.code}: {md_text(s.when)} ({md_text(s.cite.page)})")
+    for labs in p.labs:
+        where = _join(md_text(e) for e in labs.endpoints) if labs.endpoints else Md("every endpoint")
+        parts.append(f"- Labs-era name {md_text(labs.name)} ({where}): {md_text(labs.description)}")
+        parts += [f"  - {md_text(r)}" for r in labs.reasons]
+    for a in p.aliases:
+        parts.append(f"- Deprecated alias {md_code(a.name)}: {md_text(a.note)}")
+    if p.fields:
+        parts += ["", _table(["Field", "Attribute", "Type", "Presence", "Enum", "Description", "Sources"], (_field_row(f) for f in p.fields))]
+    return Md("\n".join(parts))
+
+
+def details(cat: Catalogue) -> Md:
+    """One subsection per problem type, with where each fact came from."""
+    return Md("## Problem type details\n\n" + "\n\n".join(_details(p) for p in cat.problems))
+
+
+def enums(cat: Catalogue) -> Md:
+    """The table of every open enum and its values."""
+    rows = [
+        (
+            md_code(e.class_name),
+            md_code(e.field_name),
+            _join(Md(md_code(v.value) + (" (retired)" if v.retired else "")) for v in e.values),
+        )
+        for e in cat.enums
+    ]
+    return Md("## Enums\n\nEnums are open: a value the module does not know is kept as a plain string.\n\n" + _table(["Enum", "Field", "Values"], rows))
+
+
+def statuses(cat: Catalogue) -> Md:
+    """The docs' HTTP status table with troubleshooting tips."""
+    rows = [
+        (
+            Md(str(s.code)),
+            md_text(s.text),
+            md_code(s.class_name) if s.code >= 400 else Md("—"),
+            Md("yes" if s.retryable else "no"),
+            md_text(s.description),
+            _dash(s.tip),
+        )
+        for s in cat.statuses
+    ]
+    return Md("## HTTP status codes\n\n" + _table(["Code", "Text", "Exception", "Retry can help", "Description", "Troubleshooting"], rows))
+
+
+def streaming(cat: Catalogue) -> Md:
+    """The spec's streaming endpoints with the connection errors that apply to each."""
+    by_family: dict[str, list[ProblemType]] = {}
+    for p in cat.problems:
+        for labs in p.labs:
+            for endpoint in labs.endpoints:
+                by_family.setdefault(endpoint, []).append(p)
+    rows = []
+    for e in cat.streaming:
+        families = [name for fragment, name in _STREAM_FAMILIES if fragment in e.path]
+        applies = sorted({p.class_name for f in families for p in by_family.get(f, [])})
+        label = _join(md_text(f) for f in families) if families else Md("—")
+        rows.append((md_text(e.method), md_code(e.path), label, _join(md_code(a) for a in applies)))
+    note = Md(
+        "## Streaming endpoints\n\nEndpoints the spec marks `x-twitter-streaming`. The Labs-era page names "
+        "the connection errors of Filtered Stream and Sampled Stream; endpoints of neither family get no "
+        "documented list.\n\n"
+    )
+    return Md(note + _table(["Method", "Path", "Labs family", "Connection errors"], rows))
+
+
+def partial(cat: Catalogue) -> Md:
+    """The partial-errors rule, quoted from the docs."""
+    return Md(
+        "## Partial errors\n\nA 2xx response may carry both `data` and an `errors` array; each item is a "
+        "problem object (read them with `partial_errors`). From "
+        f"{md_text(cat.partial_errors.page)}: “{md_text(cat.partial_errors.quote)}”"
+    )
+
+
+def conflicts(cat: Catalogue) -> Md:
+    """Disagreements between sources (generation went on; the current spec won)."""
+    if not cat.conflicts:
+        return Md("## Conflicts\n\nNone: the spec, older specs and the docs agree on every title and field type.")
+    rows = [(md_code(c.key), md_text(c.subject), md_text(c.detail)) for c in cat.conflicts]
+    return Md("## Conflicts\n\n" + _table(["Type", "What", "Detail"], rows))
+
+
+def sections(cat: Catalogue) -> list[Md]:
+    """Every section in reading order."""
+    return [overview(cat), statuses(cat), enums(cat), streaming(cat), partial(cat), conflicts(cat), details(cat)]

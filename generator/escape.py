@@ -1,0 +1,88 @@
+"""The only ways spec text reaches generated output: as a Python literal or escaped Markdown.
+
+Templates print nothing but :class:`Code` (Python source decided here) and :class:`Md`
+(escaped Markdown), plus ints; the Jinja ``finalize`` hook refuses everything else, so a
+spec string that skipped these functions cannot reach a file.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+
+class Code(str):
+    """Python source text that is safe to paste: an identifier, literal or generated line."""
+
+    __slots__ = ()
+
+
+class Md(str):
+    """Markdown text whose spec-derived parts have been escaped."""
+
+    __slots__ = ()
+
+
+def _require_str(value: object, what: str) -> str:
+    if type(value) is not str and not isinstance(value, (Code, Md)):
+        raise TypeError(f"{what} takes a str, not {type(value).__name__}")
+    return str(value)
+
+
+def py_literal(value: object) -> Code:
+    """A Python string literal that evaluates to exactly ``value`` (``repr``-based)."""
+    return Code(repr(_require_str(value, "py_literal")))
+
+
+def py_optional(value: str | None) -> Code:
+    """``None`` or a string literal."""
+    return Code("None") if value is None else py_literal(value)
+
+
+def _plain(line: str) -> bool:
+    return line.isprintable() and '"' not in line and "\\" not in line
+
+
+def one_line(text: str) -> str:
+    """Collapse every whitespace run (newlines, U+2028, NBSP...) into one space."""
+    return " ".join(text.split())
+
+
+def py_docstring(lines: Sequence[str], indent: str) -> Code:
+    """A docstring literal: triple-quoted when every line is plain, else one ``repr`` line.
+
+    Each line is collapsed to one line of text first, so black's docstring re-indenting
+    has nothing to change and the docstring reads the same in source and ``help()``.
+    """
+    texts = [one_line(_require_str(line, "py_docstring")) for line in lines]
+    texts = [t for t in texts if t] or ["(no description)"]
+    if all(_plain(t) for t in texts):
+        if len(texts) == 1:
+            return Code(f'"""{texts[0]}"""')
+        rest = "\n\n".join(indent + t for t in texts[1:])
+        return Code(f'"""{texts[0]}\n\n{rest}\n{indent}"""')
+    return Code(repr("\n\n".join(texts)))
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}()#+!|~-])")
+
+
+def _visible(ch: str) -> str:
+    return ch if ch.isprintable() or ch == " " else f"U+{ord(ch):04X}"
+
+
+def md_text(value: object) -> Md:
+    """Escape text for a Markdown table cell or paragraph: one line, inert markup."""
+    text = one_line(_require_str(value, "md_text"))
+    text = "".join(_visible(ch) for ch in text)
+    text = html.escape(text, quote=False)
+    return Md(_MD_SPECIAL.sub(r"\\\1", text))
+
+
+def md_code(value: object) -> Md:
+    """A Markdown code span for identifiers and URIs (backticks and pipes made inert)."""
+    text = "".join(_visible(ch) for ch in one_line(_require_str(value, "md_code")))
+    if "`" in text or "|" in text or not text:
+        return md_text(text)
+    return Md(f"`{text}`")

@@ -1,0 +1,219 @@
+"""Bytes -> JSON document: size cap, strict decoding, duplicate keys, pointer-aware errors.
+
+Only this module and ``write`` touch the file system. Everything that is not plain JSON data
+(NaN, huge integers, duplicate keys, YAML tags and aliases beyond a limit, non-string keys)
+is refused here with the JSON pointer of the offending value, so later stages can assume a
+clean tree of dict/list/str/int/float/bool/None.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from .model import Diagnostic
+from .pointer import cut, join
+
+#: Refuse documents larger than this before reading them (X's specs are under 1 MiB).
+MAX_BYTES = 64 * 1024 * 1024
+#: Integers with more digits than this are refused (JSON numbers in specs are small).
+MAX_INT_DIGITS = 64
+#: YAML alias uses allowed in one document (billion-laughs guard).
+MAX_YAML_ALIASES = 64
+#: Deepest nesting of objects and arrays accepted (X's specs nest 17 levels); later stages
+#: (openapi-pydantic, json.dumps) recurse, so a deeper document is refused here.
+MAX_DEPTH = 100
+
+
+class _Bad:
+    """A placeholder the JSON decoder leaves where a value must be refused."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+class _DupDict(dict[str, Any]):
+    """A JSON object that had duplicate keys; ``dups`` names them."""
+
+    dups: list[str]
+
+
+def _pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    dups: list[str] = []
+    for key, value in pairs:
+        if key in result:
+            dups.append(key)
+        result[key] = value
+    if dups:
+        marked = _DupDict(result)
+        marked.dups = dups
+        return marked
+    return result
+
+
+def _parse_int(text: str) -> Any:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        return _Bad(f"integer with {len(text)} digits is too large")
+    return int(text)
+
+
+def _parse_constant(name: str) -> Any:
+    return _Bad(f"{name} is not valid JSON")
+
+
+def read_bytes(path: Path, max_bytes: int = MAX_BYTES) -> tuple[bytes | None, list[Diagnostic]]:
+    """Read a file, refusing it before reading when it is larger than ``max_bytes``."""
+    file = str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return None, [Diagnostic("error", file, "", f"file is {size} bytes, over the {max_bytes}-byte cap")]
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        return None, [Diagnostic("error", file, "", f"cannot read: {exc.strerror or exc}")]
+    if len(data) > max_bytes:
+        return None, [Diagnostic("error", file, "", f"file grew over the {max_bytes}-byte cap")]
+    return data, []
+
+
+def decode_text(data: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
+    """Strict UTF-8 (a leading BOM is dropped); the error names the byte offset."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        return None, [Diagnostic("error", file, "", f"not UTF-8: byte {exc.start}: {exc.reason}")]
+
+
+def parse_json(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
+    """Parse JSON text; syntax errors carry line:column, bad values their pointer."""
+    try:
+        doc = json.loads(
+            text,
+            object_pairs_hook=_pairs_hook,
+            parse_int=_parse_int,
+            parse_constant=_parse_constant,
+        )
+    except json.JSONDecodeError as exc:
+        return None, [Diagnostic("error", file, "", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")]
+    except RecursionError:
+        return None, [Diagnostic("error", file, "", "JSON nested too deeply")]
+    return check_plain(doc, file)
+
+
+def parse_yaml(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
+    """Parse YAML with the safe loader, refusing duplicate keys and alias floods."""
+    import yaml  # lazy: JSON specs never need it
+
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return None, [Diagnostic("error", file, "", f"invalid YAML{where}: {problem}")]
+    except RecursionError:
+        return None, [Diagnostic("error", file, "", "YAML nested too deeply")]
+    if node is None:
+        return None, [Diagnostic("error", file, "", "empty document")]
+    diags = _check_yaml_nodes(node, file)
+    if diags:
+        return None, diags
+    loader = yaml.SafeLoader("")
+    try:
+        doc = loader.construct_document(node)
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+        return None, [Diagnostic("error", file, "", f"invalid YAML value: {cut(str(exc))}")]
+    finally:
+        loader.dispose()
+    return check_plain(doc, file)
+
+
+def _check_yaml_nodes(root: Any, file: str) -> list[Diagnostic]:
+    import yaml
+
+    diags: list[Diagnostic] = []
+    seen: set[int] = set()
+    aliases = 0
+    stack: list[tuple[Any, str]] = [(root, "")]
+    while stack:
+        node, pointer = stack.pop()
+        if id(node) in seen:
+            aliases += 1
+            if aliases > MAX_YAML_ALIASES:
+                return [Diagnostic("error", file, pointer, f"more than {MAX_YAML_ALIASES} YAML aliases")]
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys: set[str] = set()
+            for key_node, value_node in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+                if not isinstance(key, str) or key_node.tag not in ("tag:yaml.org,2002:str",):
+                    if key_node.tag == "tag:yaml.org,2002:merge":
+                        diags.append(Diagnostic("error", file, pointer, "YAML merge keys are not allowed"))
+                        continue
+                    if not isinstance(key_node, yaml.ScalarNode):
+                        diags.append(Diagnostic("error", file, pointer, "mapping key is not a string"))
+                        continue
+                if key in keys:
+                    line = key_node.start_mark.line + 1
+                    diags.append(Diagnostic("error", file, join(pointer, str(key)), f"duplicate key {cut(key)} (line {line})"))
+                keys.add(str(key))
+                stack.append((value_node, join(pointer, str(key))))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                stack.append((item, join(pointer, index)))
+    return diags
+
+
+def check_plain(doc: Any, file: str) -> tuple[Any, list[Diagnostic]]:
+    """Walk the tree once (no recursion) and refuse anything that is not plain JSON data."""
+    diags: list[Diagnostic] = []
+    stack: list[tuple[Any, str, int]] = [(doc, "", 0)]
+    while stack:
+        value, pointer, depth = stack.pop()
+        if isinstance(value, (dict, list)) and depth >= MAX_DEPTH:
+            diags.append(Diagnostic("error", file, pointer, f"nested deeper than {MAX_DEPTH} levels"))
+            continue
+        if isinstance(value, dict):
+            if isinstance(value, _DupDict):
+                for key in value.dups:
+                    diags.append(Diagnostic("error", file, join(pointer, key), f"duplicate key {cut(key)}"))
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    diags.append(Diagnostic("error", file, pointer, f"key {cut(key)} is not a string"))
+                    continue
+                stack.append((item, join(pointer, key), depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, join(pointer, i), depth + 1) for i, item in enumerate(value))
+        elif isinstance(value, _Bad):
+            diags.append(Diagnostic("error", file, pointer, value.message))
+        elif isinstance(value, float) and not math.isfinite(value):
+            diags.append(Diagnostic("error", file, pointer, f"{value!r} is not valid JSON"))
+        elif isinstance(value, int) and not isinstance(value, bool) and len(str(abs(value))) > MAX_INT_DIGITS:
+            diags.append(Diagnostic("error", file, pointer, "integer is too large"))
+        elif value is not None and not isinstance(value, (str, int, float, bool)):
+            diags.append(Diagnostic("error", file, pointer, f"{type(value).__name__} is not a JSON value"))
+    diags.sort(key=lambda d: d.pointer)
+    return (None, diags) if diags else (doc, [])
+
+
+def load_document(path: Path, *, max_bytes: int = MAX_BYTES) -> tuple[Any | None, list[Diagnostic]]:
+    """Read and parse a JSON or YAML file (by suffix) into plain data, or say why not."""
+    data, diags = read_bytes(path, max_bytes)
+    if data is None:
+        return None, diags
+    return parse_bytes(data, str(path), yaml_syntax=path.suffix.lower() in (".yaml", ".yml"))
+
+
+def parse_bytes(data: bytes, file: str, *, yaml_syntax: bool = False) -> tuple[Any | None, list[Diagnostic]]:
+    """Parse already-read bytes as JSON (or YAML)."""
+    text, diags = decode_text(data, file)
+    if text is None:
+        return None, diags
+    return parse_yaml(text, file) if yaml_syntax else parse_json(text, file)

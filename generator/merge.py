@@ -1,0 +1,266 @@
+"""Spec records + older specs + curated supplement -> one sorted, named :class:`Catalogue`.
+
+Rules (the README states them; ``tests/test_merge.py`` covers each):
+
+1. A problem's identity is its type URI, keyed host-independently (``names.problem_key``):
+   ``api.twitter.com``, ``api.x.com`` and ``api.X.com`` name the same type.
+2. The current spec is authoritative for shape (fields, kinds, required, enums); the
+   supplement adds types the spec lacks, documentation, status codes and extra fields.
+3. Types and fields that only ``--also`` (older) specs define are kept, marked retired.
+4. Conflicts (same key, different title or field kind) never stop generation: the current
+   spec wins, and each becomes a :class:`Conflict` and a warning.
+5. Public class names come from the supplement's pin, else the newest schema name, else the
+   slug; former names become deprecated aliases when the name is free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from . import names
+from .model import (
+    Alias,
+    Catalogue,
+    Conflict,
+    Diagnostic,
+    EnumType,
+    EnumValue,
+    Field,
+    ProblemType,
+    SpecCatalogue,
+    SpecField,
+    SpecProblem,
+    StatusCode,
+    Supplement,
+    SupplementProblem,
+)
+
+CURRENT = "spec"
+
+
+@dataclass
+class _Facts:
+    """Everything known about one key before naming."""
+
+    key: str
+    current: SpecProblem | None = None
+    olds: list[tuple[str, SpecProblem]] = field(default_factory=list)
+    supp: SupplementProblem | None = None
+
+    @property
+    def included(self) -> bool:
+        return bool(self.current or self.olds or (self.supp and self.supp.cite))
+
+
+def _collect(current: SpecCatalogue, olds: Sequence[SpecCatalogue], supp: Supplement, diags: list[Diagnostic]) -> dict[str, _Facts]:
+    facts: dict[str, _Facts] = {}
+    for problem in current.problems:
+        entry = facts.setdefault(names.problem_key(problem.uri), _Facts(names.problem_key(problem.uri)))
+        if entry.current is not None:
+            diags.append(Diagnostic("warning", current.file, problem.pointer, f"{problem.uri!r} repeats the type of {entry.current.uri!r}; keeping the first"))
+            continue
+        entry.current = problem
+    for old in olds:
+        for problem in old.problems:
+            key = names.problem_key(problem.uri)
+            entry = facts.setdefault(key, _Facts(key))
+            if not any(v == old.version for v, _ in entry.olds):
+                entry.olds.append((old.version, problem))
+    for sp in supp.problems:
+        key = names.problem_key(sp.uri)
+        facts.setdefault(key, _Facts(key)).supp = sp
+    return {k: v for k, v in sorted(facts.items()) if v.included}
+
+
+def _merge_fields(facts: _Facts, supp: Supplement, conflicts: list[Conflict]) -> list[tuple[SpecField, tuple[str, ...], bool, tuple[str, ...]]]:
+    """(field, sources, retired, retired enum values) in spec order, then older, then docs."""
+    merged: dict[str, tuple[SpecField, list[str], bool, list[str]]] = {}
+    if facts.current:
+        for f in facts.current.fields:
+            merged[f.name] = (f, [CURRENT], False, [])
+    for version, problem in reversed(facts.olds):  # newest older spec first
+        for f in problem.fields:
+            if f.name not in merged:
+                merged[f.name] = (f, [f"spec {version}"], facts.current is not None, [])
+                continue
+            base, _sources, retired, gone = merged[f.name]
+            if base.kind != f.kind:
+                conflicts.append(Conflict(facts.key, f"field {f.name}", f"spec {version} says {f.kind}, newer says {base.kind}"))
+            extra = [v for v in (f.enum_values or ()) if v not in (base.enum_values or ()) and v not in gone]
+            if extra and not retired:
+                gone.extend(extra)
+    if facts.supp:
+        page = facts.supp.cite.page if facts.supp.cite else None
+        for sf in facts.supp.extra_fields:
+            if sf.name in merged:
+                base = merged[sf.name][0]
+                if base.kind != sf.kind:
+                    conflicts.append(Conflict(facts.key, f"field {sf.name}", f"{sf.cite.page} says {sf.kind}, spec says {base.kind}"))
+                merged[sf.name][1].append(sf.cite.page)
+                continue
+            spec_field = SpecField(sf.name, sf.kind, False, sf.enum_values, sf.format, sf.description)
+            merged[sf.name] = (spec_field, [sf.cite.page or page or ""], False, [])
+    return [(f, tuple(dict.fromkeys(s)), r, tuple(g)) for f, s, r, g in merged.values()]
+
+
+def _title_and_description(facts: _Facts, conflicts: list[Conflict]) -> tuple[str | None, str | None, list[str]]:
+    newest = facts.current or (facts.olds[-1][1] if facts.olds else None)
+    sources = []
+    if facts.current:
+        sources.append(CURRENT)
+    sources.extend(f"spec {v}" for v, _ in facts.olds if not facts.current)
+    supp = facts.supp
+    if supp and supp.cite:
+        sources.append(supp.cite.page)
+    spec_title = newest.title if newest else None
+    supp_title = supp.title if supp else None
+    if spec_title and supp_title and spec_title != supp_title:
+        conflicts.append(Conflict(facts.key, "title", f"spec says {spec_title!r}, docs say {supp_title!r}"))
+    title = spec_title or supp_title
+    description = (newest.description if newest else None) or (supp.description if supp else None)
+    return title, description, sources
+
+
+@dataclass(frozen=True)
+class _Draft:
+    facts: _Facts
+    class_name: str
+    title: str | None
+    description: str | None
+    sources: tuple[str, ...]
+    fields: list[tuple[SpecField, tuple[str, ...], bool, tuple[str, ...]]]
+
+
+def _class_names(drafts: list[_Facts], taken: set[str]) -> list[str]:
+    wanted = []
+    for facts in drafts:
+        if facts.supp:
+            wanted.append(facts.supp.class_name)
+        elif facts.current:
+            wanted.append(names.class_name(facts.current.schema_name))
+        elif facts.olds:
+            wanted.append(names.class_name(facts.olds[-1][1].schema_name))
+        else:
+            wanted.append(names.class_name(facts.key) + "Problem")
+    return names.unique(wanted, taken, sep="")
+
+
+def _aliases(facts: _Facts, class_name: str, claimed: set[str]) -> tuple[Alias, ...]:
+    """Pinned former names (claimed up front by :func:`merge`) plus free old schema names."""
+    pinned = {f.name: f.note for f in facts.supp.former_names} if facts.supp else {}
+    found: dict[str, str] = {}
+    schema_names = [(v, p.schema_name) for v, p in facts.olds]
+    if facts.current:
+        schema_names.append(("current", facts.current.schema_name))
+    for version, schema in schema_names:
+        alias = names.class_name(schema)
+        if alias not in found:
+            where = "the current spec" if version == "current" else f"spec {version}"
+            found[alias] = f"schema name in {where}"
+    free = {a: n for a, n in found.items() if a != class_name and a not in claimed and a not in pinned}
+    claimed.update(free)
+    return tuple(Alias(a, n) for a, n in sorted({**free, **pinned}.items()))
+
+
+def _enums(problems: list[tuple[_Draft, list[Field]]], taken: set[str]) -> tuple[list[EnumType], dict[str, str]]:
+    values: dict[str, dict[str, bool]] = {}
+    for _draft, fields in problems:
+        for f in fields:
+            if not f.enum_values:
+                continue
+            known = values.setdefault(f.name, {})
+            for v in f.enum_values:
+                known[v] = known.get(v, True) and (f.retired or v in f.retired_values)
+    enum_names = names.unique([names.class_name(n) for n in sorted(values)], taken, sep="")
+    result, by_field = [], {}
+    for field_name, class_name in zip(sorted(values), enum_names, strict=True):
+        members = names.unique([names.member_name(v) for v in values[field_name]])
+        result.append(EnumType(class_name, field_name, tuple(EnumValue(v, m, r) for (v, r), m in zip(values[field_name].items(), members, strict=True))))
+        by_field[field_name] = class_name
+    return result, by_field
+
+
+def merge(current: SpecCatalogue, olds: Sequence[SpecCatalogue], supp: Supplement, *, reserved_attrs: frozenset[str], reserved_names: frozenset[str]) -> tuple[Catalogue, list[Diagnostic]]:
+    """Fold the sources into one catalogue; conflicts become warnings, never errors."""
+    diags: list[Diagnostic] = []
+    conflicts: list[Conflict] = []
+    facts = list(_collect(current, olds, supp, diags).values())
+    statuses = tuple(
+        StatusCode(s.code, s.text, s.class_name, "ClientError" if s.code < 500 else "ServerError", s.description, s.tip, s.retryable, s.cite.page)
+        for s in sorted(supp.statuses, key=lambda s: s.code)
+    )
+    taken = set(reserved_names) | {s.class_name for s in statuses} | {"ProblemType"}
+    class_names = _class_names(facts, taken)
+    pinned = {f.name for p in supp.problems for f in p.former_names}
+    claimed = taken | set(class_names) | pinned
+    drafts = []
+    for f, class_name in zip(facts, class_names, strict=True):
+        title, description, sources = _title_and_description(f, conflicts)
+        drafts.append(_Draft(f, class_name, title, description, tuple(sources), _merge_fields(f, supp, conflicts)))
+    with_fields = [(d, _fields(d, reserved_attrs)) for d in drafts]
+    enums, enum_by_field = _enums(with_fields, claimed)
+    members = names.unique([names.member_name(d.facts.key) for d in drafts])
+    problems = []
+    for (draft, fields), member in zip(with_fields, members, strict=True):
+        fields = [Field(**{**f.__dict__, "enum": enum_by_field.get(f.name) if f.enum_values else None}) for f in fields]
+        problems.append(_problem(draft, tuple(fields), member, claimed))
+    for c in conflicts:
+        diags.append(Diagnostic("warning", current.file, "/components/schemas", f"conflict for {c.key}: {c.subject}: {c.detail}"))
+    catalogue = Catalogue(
+        spec_version=current.version,
+        also_versions=tuple(o.version for o in olds),
+        problems=tuple(problems),
+        enums=tuple(enums),
+        statuses=statuses,
+        streaming=current.streaming,
+        conflicts=tuple(conflicts),
+        partial_errors=supp.partial_errors,
+        pages=supp.pages,
+    )
+    return catalogue, diags
+
+
+def _fields(draft: _Draft, reserved_attrs: frozenset[str]) -> list[Field]:
+    attrs = names.unique([names.attr_name(f.name, reserved_attrs) for f, *_ in draft.fields], reserved_attrs)
+    return [
+        Field(
+            name=f.name,
+            attr=attr,
+            kind=f.kind,
+            required=f.required,
+            enum=None,
+            enum_values=tuple(f.enum_values or ()) + tuple(v for v in gone if v not in (f.enum_values or ())),
+            format=f.format,
+            description=f.description,
+            sources=sources,
+            retired=retired,
+            retired_values=tuple(v for v in gone if v not in (f.enum_values or ())),
+        )
+        for (f, sources, retired, gone), attr in zip(draft.fields, attrs, strict=True)
+    ]
+
+
+def _problem(draft: _Draft, fields: tuple[Field, ...], member: str, claimed: set[str]) -> ProblemType:
+    facts = draft.facts
+    seen = [p.uri for p in ([facts.current] if facts.current else [])] + [p.uri for _, p in facts.olds]
+    if facts.supp:
+        seen.append(facts.supp.uri)
+    schema_names = ([facts.current.schema_name] if facts.current else []) + [p.schema_name for _, p in reversed(facts.olds)]
+    retired = facts.current is None and not (facts.supp and facts.supp.cite)
+    return ProblemType(
+        key=facts.key,
+        uri=facts.current.uri if facts.current else names.canonical_uri(facts.key),
+        class_name=draft.class_name,
+        member=member,
+        title=draft.title,
+        description=draft.description,
+        fields=fields,
+        schema_names=tuple(dict.fromkeys(schema_names)),
+        uris_seen=tuple(sorted(set(seen))),
+        statuses=facts.supp.statuses if facts.supp else (),
+        labs=facts.supp.labs if facts.supp else (),
+        aliases=_aliases(facts, draft.class_name, claimed),
+        sources=draft.sources,
+        retired=retired,
+    )

@@ -1,0 +1,282 @@
+"""The one intermediate model: frozen dataclasses between parsing and rendering.
+
+Stages produce these values and never look back at the documents they came from:
+``extract`` yields a :class:`SpecCatalogue`, ``supplement`` a :class:`Supplement`,
+``merge`` folds them into a :class:`Catalogue`, and ``render`` reads only that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Level = Literal["error", "warning"]
+#: The JSON kinds a problem field can have; anything else is ``any``.
+FieldKind = Literal["string", "integer", "number", "boolean", "array", "object", "any"]
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding about an input document, located by file and RFC 6901 pointer."""
+
+    level: Level
+    file: str
+    pointer: str
+    message: str
+
+    def render(self) -> str:
+        """The one-line form printed on stderr."""
+        return f"{self.level}: {self.file}: {self.pointer or '/'}: {self.message}"
+
+
+# --- what one spec says -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpecField:
+    """A property of a problem schema, as one spec declares it."""
+
+    name: str
+    kind: FieldKind
+    required: bool
+    enum_values: tuple[str, ...] | None
+    format: str | None
+    description: str | None
+
+
+@dataclass(frozen=True)
+class SpecProblem:
+    """One problem type as one spec declares it (base fields excluded)."""
+
+    uri: str
+    schema_name: str
+    title: str | None
+    description: str | None
+    fields: tuple[SpecField, ...]
+    pointer: str
+
+
+@dataclass(frozen=True)
+class StreamingEndpoint:
+    """An operation the spec marks with ``x-twitter-streaming``."""
+
+    method: str
+    path: str
+
+
+@dataclass(frozen=True)
+class SpecCatalogue:
+    """Everything the pipeline takes from one spec document."""
+
+    file: str
+    version: str
+    sha256: str
+    problems: tuple[SpecProblem, ...]
+    streaming: tuple[StreamingEndpoint, ...]
+    #: sha256 of the canonical JSON of the problem subset: what "no churn" is keyed on.
+    problems_digest: str
+
+
+# --- what the curated supplement says ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a supplement fact comes from: a doc page title and a phrase quoted from it."""
+
+    page: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class DocumentedStatus:
+    """An HTTP status the docs tie to a problem type, and when."""
+
+    code: int
+    when: str
+    cite: Citation
+
+
+@dataclass(frozen=True)
+class FormerName:
+    """A public class name that used to mean this problem type; kept as a deprecated alias."""
+
+    name: str
+    note: str
+
+
+@dataclass(frozen=True)
+class SupplementField:
+    """A field seen in the docs' example bodies, added where a spec lacks it."""
+
+    name: str
+    kind: FieldKind
+    description: str
+    enum_values: tuple[str, ...] | None
+    format: str | None
+    cite: Citation
+
+
+@dataclass(frozen=True)
+class LabsEntry:
+    """What the Labs-era page calls a problem, and which endpoints it applies to."""
+
+    name: str
+    description: str
+    endpoints: tuple[str, ...]
+    reasons: tuple[str, ...]
+    cite: Citation
+
+
+@dataclass(frozen=True)
+class SupplementProblem:
+    """A problem type as the curated supplement describes it."""
+
+    uri: str
+    class_name: str
+    former_names: tuple[FormerName, ...]
+    title: str | None
+    description: str | None
+    statuses: tuple[DocumentedStatus, ...]
+    labs: tuple[LabsEntry, ...]
+    extra_fields: tuple[SupplementField, ...]
+    cite: Citation | None
+    pointer: str
+
+
+@dataclass(frozen=True)
+class SupplementStatus:
+    """One row of the docs' HTTP status table."""
+
+    code: int
+    text: str
+    class_name: str
+    description: str
+    tip: str | None
+    retryable: bool
+    cite: Citation
+
+
+@dataclass(frozen=True)
+class DocPage:
+    """A documentation page the supplement is written from."""
+
+    title: str
+    file: str
+
+
+@dataclass(frozen=True)
+class Supplement:
+    """The whole curated supplement, validated."""
+
+    file: str
+    sha256: str
+    pages: tuple[DocPage, ...]
+    statuses: tuple[SupplementStatus, ...]
+    problems: tuple[SupplementProblem, ...]
+    partial_errors: Citation
+
+
+# --- the merged catalogue that templates render -----------------------------------------
+
+
+@dataclass(frozen=True)
+class EnumValue:
+    """One value of an open enum and its member name."""
+
+    value: str
+    member: str
+    retired: bool
+
+
+@dataclass(frozen=True)
+class EnumType:
+    """An open enum shared by every problem field of the same JSON name."""
+
+    class_name: str
+    field_name: str
+    values: tuple[EnumValue, ...]
+
+
+@dataclass(frozen=True)
+class Field:
+    """A typed attribute of a generated problem class."""
+
+    name: str
+    attr: str
+    kind: FieldKind
+    required: bool
+    enum: str | None
+    enum_values: tuple[str, ...]
+    format: str | None
+    description: str | None
+    sources: tuple[str, ...]
+    retired: bool
+    #: Enum values only older specs list (kept: responses may still carry them).
+    retired_values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Alias:
+    """A deprecated public name that still resolves to a problem class."""
+
+    name: str
+    note: str
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    """One problem type, identified by its type URI (host-independent key)."""
+
+    key: str
+    uri: str
+    class_name: str
+    member: str
+    title: str | None
+    description: str | None
+    fields: tuple[Field, ...]
+    schema_names: tuple[str, ...]
+    uris_seen: tuple[str, ...]
+    statuses: tuple[DocumentedStatus, ...]
+    labs: tuple[LabsEntry, ...]
+    aliases: tuple[Alias, ...]
+    sources: tuple[str, ...]
+    retired: bool
+
+
+@dataclass(frozen=True)
+class StatusCode:
+    """An HTTP status from the docs' table and its exception class."""
+
+    code: int
+    text: str
+    class_name: str
+    base: str
+    description: str
+    tip: str | None
+    retryable: bool
+    source: str
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Two sources disagreeing about one problem type; generation goes on."""
+
+    key: str
+    subject: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Everything rendering needs, sorted and named; the renderer reads nothing else."""
+
+    spec_version: str
+    also_versions: tuple[str, ...]
+    problems: tuple[ProblemType, ...]
+    enums: tuple[EnumType, ...]
+    statuses: tuple[StatusCode, ...]
+    streaming: tuple[StreamingEndpoint, ...]
+    conflicts: tuple[Conflict, ...]
+    partial_errors: Citation
+    pages: tuple[DocPage, ...]

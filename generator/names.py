@@ -1,0 +1,100 @@
+"""Every identifier decision: problem keys, class, member and attribute names.
+
+Rules (documented in the README, tested with hypothesis):
+
+* Identifiers are ASCII only. Python folds identifiers with NFKC, so a non-ASCII look-alike
+  could silently alias another name; every non-ASCII-alphanumeric character is a separator.
+* Words are split on separators and on lower->upper case changes, then joined: CamelCase for
+  classes, UPPER_SNAKE for enum members, lower_snake for attributes.
+* A name that would start with a digit gets a prefix (``V`` for members and classes, ``f_`` for
+  attributes); an empty name becomes ``VALUE`` / ``Value`` / ``field``.
+* An attribute that is a keyword, soft keyword, builtin or reserved by the runtime gets a
+  trailing ``_``.
+* When two distinct values map to the same name, the later one (in the order given) gets
+  ``_2``, ``_3``... (``2``, ``3`` for classes): deterministic for a deterministic input order.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+from collections.abc import Iterable
+
+_PROBLEM_PATH = re.compile(r"(?i:https?)://[^/?#\s]+/2/problems/([^/?#\s]+)/?")
+_WORD_BREAK = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_SEPARATORS = re.compile(r"[^A-Za-z0-9]+")
+#: Longest identifier we emit; longer ones are cut and given a digest-free deterministic tail.
+MAX_IDENTIFIER = 64
+
+
+def problem_key(uri: str) -> str:
+    """The host-independent identity of a type URI: its slug, or the URI itself."""
+    match = _PROBLEM_PATH.fullmatch(uri.strip())
+    return match.group(1) if match else uri
+
+
+def canonical_uri(key: str, host: str = "api.x.com") -> str:
+    """The URI the generated ``ProblemType`` uses for a key."""
+    if key == problem_key(key) and "://" not in key and ":" not in key:
+        return f"https://{host}/2/problems/{key}"
+    return key
+
+
+def words(text: str) -> list[str]:
+    """Split text into ASCII words on separators and case changes."""
+    ascii_only = "".join(ch if ch.isascii() else " " for ch in text)
+    parts: list[str] = []
+    for chunk in _SEPARATORS.split(ascii_only):
+        parts.extend(p for p in _WORD_BREAK.split(chunk) if p)
+    return parts
+
+
+def _cap(name: str) -> str:
+    return name[:MAX_IDENTIFIER]
+
+
+def class_name(text: str) -> str:
+    """CamelCase class name, or ``Value`` for text with no usable characters."""
+    name = "".join(w[:1].upper() + w[1:] for w in words(text)) or "Value"
+    name = "V" + name if name[0].isdigit() else name
+    return _cap(name)
+
+
+def member_name(text: str) -> str:
+    """UPPER_SNAKE enum member name; never starts with ``_`` or a digit."""
+    name = "_".join(w.upper() for w in words(text)) or "VALUE"
+    name = "V" + name if name[0].isdigit() else name
+    return _cap(name)
+
+
+def attr_name(text: str, reserved: Iterable[str] = ()) -> str:
+    """lower_snake attribute name that is not a keyword, builtin or reserved name."""
+    name = "_".join(w.lower() for w in words(text)) or "field"
+    name = "f_" + name if name[0].isdigit() else name
+    name = _cap(name)
+    if name in _BLOCKED or name in set(reserved):
+        name += "_"
+    return name
+
+
+_BLOCKED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins))
+
+
+def unique(names: Iterable[str], taken: Iterable[str] = (), sep: str = "_") -> list[str]:
+    """Make names distinct from each other and from ``taken`` by numbered suffixes."""
+    used = set(taken)
+    result = []
+    for name in names:
+        candidate, n = name, 2
+        while candidate in used:
+            candidate = f"{name}{sep}{n}"
+            n += 1
+        used.add(candidate)
+        result.append(candidate)
+    return result
+
+
+def is_identifier(name: str) -> bool:
+    """A plain ASCII identifier that is not a keyword."""
+    return name.isascii() and name.isidentifier() and not keyword.iskeyword(name)

@@ -1,0 +1,172 @@
+"""The stages wired together: load -> validate -> extract -> merge -> render -> write/check.
+
+Also the warm-path short cut: when the manifest's input fingerprint (spec, older specs,
+supplement, templates, generator code, black version, package name) and every generated
+file's hash match, nothing is imported, rendered or written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .model import Catalogue, Diagnostic, SpecCatalogue
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SPEC = Path("../shared/specs/x-api-v2-2.167.json")
+DEFAULT_SUPPLEMENT = ROOT / "specs" / "supplement.yaml"
+DEFAULT_OUT = Path("generated")
+DEFAULT_PACKAGE = "x_problems"
+MANIFEST = "_manifest.json"
+
+
+def errors_in(diags: Sequence[Diagnostic]) -> bool:
+    """Whether any diagnostic is an error (warnings never stop generation)."""
+    return any(d.level == "error" for d in diags)
+
+
+def load_spec(path: Path) -> tuple[SpecCatalogue | None, list[Diagnostic]]:
+    """Read, validate and extract one spec file."""
+    from .extract import extract
+    from .load import parse_bytes, read_bytes
+    from .spec import check_version, validate
+
+    data, diags = read_bytes(path)
+    if data is None:
+        return None, diags
+    doc, diags = parse_bytes(data, str(path), yaml_syntax=path.suffix.lower() in (".yaml", ".yml"))
+    if doc is None:
+        return None, diags
+    diags = check_version(doc, str(path)) or validate(doc, str(path))
+    if diags:
+        return None, diags
+    return extract(doc, str(path), hashlib.sha256(data).hexdigest())
+
+
+def build_catalogue(spec: Path, *, also: Sequence[Path] = (), supplement: Path = DEFAULT_SUPPLEMENT) -> tuple[Catalogue | None, list[Diagnostic]]:
+    """Load every input and merge; all diagnostics of all inputs are returned together."""
+    from .merge import merge
+    from .runtime_exports import BASE_EXPORTS, RESERVED_ATTRS, RUNTIME_EXPORTS
+    from .supplement import load_supplement
+
+    diags: list[Diagnostic] = []
+    current, found = load_spec(spec)
+    diags += found
+    olds: list[SpecCatalogue] = []
+    for path in also:
+        old, found = load_spec(path)
+        diags += found
+        if old is not None:
+            olds.append(old)
+    supp, found = load_supplement(supplement)
+    diags += found
+    if current is None or supp is None or errors_in(diags):
+        return None, diags
+    reserved = frozenset(BASE_EXPORTS) | frozenset(RUNTIME_EXPORTS)
+    olds.sort(key=lambda o: _version_key(o.version))
+    catalogue, found = merge(current, olds, supp, reserved_attrs=RESERVED_ATTRS, reserved_names=reserved)
+    return catalogue, diags + found
+
+
+def _version_key(version: str) -> tuple[tuple[int, str], ...]:
+    return tuple((int(p), "") if p.isdigit() else (-1, p) for p in version.split("."))
+
+
+# --- fingerprint and manifest -------------------------------------------------------------
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+#: Modules that cannot change what ``generate`` writes; every other module (new ones too)
+#: is part of the fingerprint, so forgetting to list one errs on the safe side.
+NOT_OUTPUT_MODULES = frozenset({"__main__.py", "cli.py", "diff.py", "diff_cli.py", "fetch.py", "changelog.py"})
+
+
+def code_digest() -> str:
+    """sha256 over the generator's sources and templates: a code change is an input change."""
+    digest = hashlib.sha256()
+    sources = [p for p in (ROOT / "generator").glob("*.py") if p.name not in NOT_OUTPUT_MODULES]
+    for path in sorted([*sources, *(ROOT / "templates").glob("*.j2")]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def fingerprint(spec: Path, also: Sequence[Path], supplement: Path, package: str) -> dict[str, Any]:
+    """What the output depends on, cheaply: file digests, no parsing."""
+    from .render import BLACK_VERSION
+
+    return {
+        "generator": __version__,
+        "code_sha256": code_digest(),
+        "black": BLACK_VERSION,
+        "package": package,
+        "spec_sha256": _sha(spec),
+        "also_sha256": sorted(_sha(p) for p in also),
+        "supplement_sha256": _sha(supplement),
+    }
+
+
+def manifest_text(cat: Catalogue, current: dict[str, Any], files: dict[str, str], spec: Path, also_files: Sequence[Path]) -> str:
+    """The manifest: inputs (with versions and digests) and every generated file's sha256."""
+    from .write import sha256_text
+
+    data = {
+        "schema": "xproblems-manifest/1",
+        "inputs": current,
+        "spec": {"file": spec.name, "version": cat.spec_version},
+        "also": [{"file": p.name} for p in also_files],
+        "also_versions": list(cat.also_versions),
+        "files": {rel: sha256_text(text) for rel, text in sorted(files.items())},
+    }
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=True) + "\n"
+
+
+@dataclass(frozen=True)
+class Request:
+    """One generate or check run."""
+
+    spec: Path
+    also: tuple[Path, ...]
+    supplement: Path
+    out: Path
+    package: str
+
+
+def is_fresh(req: Request) -> bool:
+    """True when the manifest matches the inputs and every file: nothing to do."""
+    from .write import read_manifest
+
+    manifest = read_manifest(req.out, f"{req.package}/{MANIFEST}")
+    if not manifest or manifest.get("inputs") != fingerprint(req.spec, req.also, req.supplement, req.package):
+        return False
+    files = manifest.get("files")
+    if not isinstance(files, dict):
+        return False
+    for rel, digest in files.items():
+        path = req.out / str(rel)
+        try:
+            if path.is_symlink() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def render_all(req: Request) -> tuple[dict[str, str] | None, list[Diagnostic]]:
+    """Build the catalogue and render every file, manifest included."""
+    from .render import render
+
+    cat, diags = build_catalogue(req.spec, also=req.also, supplement=req.supplement)
+    if cat is None:
+        return None, diags
+    files = render(cat, req.package)
+    current = fingerprint(req.spec, req.also, req.supplement, req.package)
+    files[f"{req.package}/{MANIFEST}"] = manifest_text(cat, current, files, req.spec, req.also)
+    return files, diags

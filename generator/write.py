@@ -1,0 +1,152 @@
+"""Publish a rendered mapping safely, or compare it with what is on disk (check mode).
+
+* Files are staged in a temporary directory inside ``out`` and moved into place with
+  ``os.replace`` (atomic per file); the manifest goes last, so an interrupted run leaves a
+  manifest that does not match and the next run (or ``check``) notices.
+* A symlink anywhere below ``out`` on a path we write is refused, never followed.
+* Files the previous manifest listed and this run does not write are removed; files the
+  generator never wrote are left alone.
+* An advisory lock (``.xproblems.lock``) keeps two runs from publishing at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import errno
+import hashlib
+import json
+import os
+import shutil
+import stat
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from .model import Diagnostic
+
+LOCK_NAME = ".xproblems.lock"
+
+
+def sha256_text(text: str) -> str:
+    """Digest of a file's UTF-8 bytes."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _is_link(path: Path) -> bool:
+    try:
+        return stat.S_ISLNK(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return False
+
+
+def check_paths(out: Path, rel_paths: Sequence[str], inputs: Sequence[Path]) -> list[Diagnostic]:
+    """Refuse symlinks on any path we would write, and an ``out`` that holds an input."""
+    diags = []
+    if _is_link(out):
+        diags.append(Diagnostic("error", str(out), "", "output directory is a symlink; refusing to follow it"))
+        return diags
+    real_out = out.resolve()
+    for source in inputs:
+        real = source.resolve()
+        if real == real_out or real_out in real.parents:
+            diags.append(Diagnostic("error", str(source), "", f"input lies inside the output directory {str(out)!r}; refusing to overwrite it"))
+    for rel in rel_paths:
+        path = out
+        for part in Path(rel).parts:
+            path = path / part
+            if _is_link(path):
+                diags.append(Diagnostic("error", str(path), "", "is a symlink inside the output directory; refusing to follow it"))
+                break
+    return diags
+
+
+@contextmanager
+def locked(out: Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock on ``out`` for the duration, or raise BlockingIOError."""
+    import fcntl
+
+    out.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EAGAIN, errno.EACCES):
+                raise BlockingIOError("another xproblems run holds the lock") from exc
+            raise
+        yield
+    finally:
+        os.close(fd)
+
+
+def read_manifest(out: Path, manifest_rel: str) -> dict[str, object] | None:
+    """The previous run's manifest, or None when absent or unreadable."""
+    path = out / manifest_rel
+    try:
+        if _is_link(path):
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _listed(out: Path, manifest_rel: str) -> set[str]:
+    """The file names the previous manifest says the generator wrote."""
+    files = (read_manifest(out, manifest_rel) or {}).get("files")
+    return {str(rel) for rel in files} if isinstance(files, dict) else set()
+
+
+def _write_file(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(path, 0o644)
+
+
+def _on_disk(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8") if not _is_link(path) else None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def publish(out: Path, files: Mapping[str, str], manifest_rel: str) -> list[str]:
+    """Write ``files`` (manifest included, written last) under ``out``; returns changed paths."""
+    old_files = _listed(out, manifest_rel)
+    changed = [rel for rel, text in files.items() if _on_disk(out / rel) != text]
+    stage = Path(tempfile.mkdtemp(prefix=".xproblems-stage-", dir=out))
+    try:
+        order = sorted(changed, key=lambda rel: rel == manifest_rel)
+        for index, rel in enumerate(order):
+            _write_file(stage / str(index), files[rel])
+        for index, rel in enumerate(order):
+            target = out / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(stage / str(index), target)
+        for rel in sorted(old_files - set(files)):
+            stale = out / rel
+            if stale.is_file() and not _is_link(stale) and out.resolve() in stale.resolve().parents:
+                stale.unlink()
+                changed.append(rel)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return sorted(changed)
+
+
+def compare(out: Path, files: Mapping[str, str], manifest_rel: str) -> list[str]:
+    """Unified diffs between ``files`` and the disk, plus stale files; empty when in sync."""
+    diffs = []
+    for rel, text in files.items():
+        current = _on_disk(out / rel)
+        if current == text:
+            continue
+        old_lines = (current or "").splitlines(keepends=True)
+        label = f"a/{rel}" if current is not None else "/dev/null"
+        diffs.append("".join(difflib.unified_diff(old_lines, text.splitlines(keepends=True), label, f"b/{rel}")))
+    for rel in sorted(_listed(out, manifest_rel) - set(files)):
+        if (out / rel).exists():
+            diffs.append(f"--- a/{rel}\n+++ /dev/null\n(stale file the generator no longer writes)\n")
+    return diffs

@@ -1,0 +1,182 @@
+"""Each merge rule of the README, on small specs and a small supplement, then on X's specs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.model import Catalogue, ProblemType
+from generator.names import problem_key
+from generator.pipeline import DEFAULT_SUPPLEMENT, build_catalogue
+
+from .conftest import VERSIONS, allof_shape, oneof_shape, openapi, spec_path
+
+STR = {"type": "string"}
+PAGE = "Doc page"
+DOC_TEXT = "Usage capped. A problem about usage caps. The shape problem. Docs say so."
+
+
+def supplement(tmp_path: Path, problems: list[dict[str, Any]]) -> Path:
+    """A minimal valid supplement whose citations all quote DOC_TEXT."""
+    cite = {"page": PAGE, "quote": "Docs say so."}
+    doc = {
+        "pages": [{"title": PAGE, "file": "page.txt"}],
+        "statuses": [
+            {"code": 429, "text": "Too Many Requests", "class_name": "TooManyRequests", "description": "d", "tip": None, "retryable": True, "cite": cite},
+        ],
+        "problems": problems,
+        "partial_errors": cite,
+    }
+    path = tmp_path / "supplement.yaml"
+    path.write_text(json.dumps(doc), encoding="utf-8")  # JSON is YAML
+    return path
+
+
+def build(tmp_path: Path, spec: dict[str, Any], problems: list[dict[str, Any]], also: list[dict[str, Any]] = ()) -> tuple[Catalogue, list[str]]:  # type: ignore[assignment]
+    spec_file = tmp_path / "spec.json"
+    spec_file.write_text(json.dumps(spec), encoding="utf-8")
+    olds = []
+    for index, old in enumerate(also):
+        path = tmp_path / f"old{index}.json"
+        path.write_text(json.dumps(old), encoding="utf-8")
+        olds.append(path)
+    cat, diags = build_catalogue(spec_file, also=olds, supplement=supplement(tmp_path, problems))
+    assert cat is not None, [d.render() for d in diags]
+    return cat, [d.message for d in diags if d.level == "warning"]
+
+
+def by_key(cat: Catalogue, key: str) -> ProblemType:
+    return next(p for p in cat.problems if p.key == key)
+
+
+def cited(uri: str, class_name: str, **extra: Any) -> dict[str, Any]:
+    return {"uri": uri, "class_name": class_name, "cite": {"page": PAGE, "quote": "Docs say so."}, **extra}
+
+
+def test_rule1_hosts_name_the_same_type(tmp_path: Path) -> None:
+    spec = openapi(allof_shape({"UsageProblem": ("usage-capped", {})}, host="api.twitter.com"))
+    cat, _ = build(tmp_path, spec, [cited("https://api.X.com/2/problems/usage-capped", "UsageCapExceededProblem", title="Usage Capped Problem")])
+    assert [p.key for p in cat.problems] == ["usage-capped"]
+    problem = cat.problems[0]
+    assert problem.uris_seen == ("https://api.X.com/2/problems/usage-capped", "https://api.twitter.com/2/problems/usage-capped")
+    assert problem.class_name == "UsageCapExceededProblem" and problem.title == "Usage Capped Problem"
+    assert problem_key("https://api.x.com/2/problems/usage-capped") == problem_key("HTTPS://API.TWITTER.COM/2/problems/usage-capped/")
+
+
+def test_rule2_spec_is_authoritative_for_shape_supplement_adds(tmp_path: Path) -> None:
+    spec = openapi(oneof_shape({"CFProblem": ("client-forbidden", {"reason": {"type": "string", "enum": ["a"]}})}))
+    extra = [
+        {"name": "reason", "kind": "integer", "description": "docs think it is a number", "cite": {"page": PAGE, "quote": "Docs say so."}},
+        {"name": "client_id", "kind": "string", "description": "the app", "cite": {"page": PAGE, "quote": "Docs say so."}},
+    ]
+    problems = [
+        cited("https://api.X.com/2/problems/client-forbidden", "ClientForbiddenProblem", extra_fields=extra),
+        cited("https://api.X.com/2/problems/rule-length", "RuleLengthProblem", title="Rule Length Problem"),
+    ]
+    cat, warnings = build(tmp_path, spec, problems)
+    forbidden = by_key(cat, "client-forbidden")
+    assert [(f.name, f.kind, f.enum) for f in forbidden.fields] == [("reason", "string", "Reason"), ("client_id", "string", None)]
+    assert forbidden.fields[1].sources == (PAGE,)
+    assert any("field reason" in w for w in warnings)  # rule 4: reported, generation went on
+    assert [c.subject for c in cat.conflicts] == ["field reason"]
+    docs_only = by_key(cat, "rule-length")
+    assert not docs_only.retired and docs_only.sources == (PAGE,) and docs_only.uri == "https://api.x.com/2/problems/rule-length"
+
+
+def test_rule3_also_keeps_dropped_types_fields_and_values_as_retired(tmp_path: Path) -> None:
+    old = openapi(allof_shape({
+        "GoneProblem": ("gone", {}),
+        "KeptProblem": ("kept", {"dropped": STR, "kind": {"type": "string", "enum": ["x", "y"]}}),
+    }), version="1.0")
+    new = openapi(oneof_shape({"KeptProblem": ("kept", {"kind": {"type": "string", "enum": ["x", "z"]}})}), version="2.0")
+    cat, _ = build(tmp_path, new, [], also=[old])
+    assert cat.also_versions == ("1.0",)
+    assert by_key(cat, "gone").retired and by_key(cat, "gone").sources == ("spec 1.0",)
+    kept = by_key(cat, "kept")
+    assert not kept.retired
+    assert [(f.name, f.retired) for f in kept.fields] == [("kind", False), ("dropped", True)]
+    kind = next(e for e in cat.enums if e.field_name == "kind")
+    assert [(v.value, v.retired) for v in kind.values] == [("x", False), ("z", False), ("y", True)]
+    without, _ = build(tmp_path, new, [])
+    assert [p.key for p in without.problems] == ["kept"]
+
+
+def test_rule4_title_conflict_is_listed_and_generation_goes_on(tmp_path: Path) -> None:
+    schemas = oneof_shape({"AProblem": ("a", {})})
+    schemas["AProblem"]["title"] = "Spec Title"
+    cat, warnings = build(tmp_path, openapi(schemas), [cited("https://api.x.com/2/problems/a", "AProblem", title="Docs Title")])
+    assert cat.problems[0].title == "Spec Title"
+    assert [(c.key, c.subject) for c in cat.conflicts] == [("a", "title")]
+    assert any("conflict for a: title" in w for w in warnings)
+
+
+def test_rule5_pinned_names_survive_schema_renames(tmp_path: Path) -> None:
+    old = openapi(allof_shape({"ResourceUnauthorizedProblem": ("not-authorized-for-resource", {})}), version="1.0")
+    new = openapi(oneof_shape({"NotAuthorizedForResourceProblem": ("not-authorized-for-resource", {})}), version="2.0")
+    pin = {"uri": "https://api.x.com/2/problems/not-authorized-for-resource", "class_name": "NotAuthorizedForResourceProblem", "cite": None}
+    cat, _ = build(tmp_path, new, [pin], also=[old])
+    problem = cat.problems[0]
+    assert problem.class_name == "NotAuthorizedForResourceProblem"
+    assert [a.name for a in problem.aliases] == ["ResourceUnauthorizedProblem"]
+    assert problem.schema_names == ("NotAuthorizedForResourceProblem", "ResourceUnauthorizedProblem")
+
+
+def test_unpinned_names_come_from_the_schema_and_collisions_get_suffixes(tmp_path: Path) -> None:
+    spec = openapi(oneof_shape({"AB": ("a-b", {}), "A_B": ("a_b", {}), "TooManyRequests": ("x", {})}))
+    cat, _ = build(tmp_path, spec, [])
+    names = sorted(p.class_name for p in cat.problems)
+    assert names == ["AB", "AB2", "TooManyRequests2"]  # the status class keeps its name
+    assert len({p.member for p in cat.problems}) == 3
+
+
+def test_pinned_only_entries_do_not_invent_types(tmp_path: Path) -> None:
+    spec = openapi(oneof_shape({"AProblem": ("a", {})}))
+    pin = {"uri": "https://api.x.com/2/problems/ghost", "class_name": "GhostProblem", "cite": None}
+    cat, _ = build(tmp_path, spec, [pin])
+    assert [p.key for p in cat.problems] == ["a"]
+
+
+# --- on X's real specs and the real supplement --------------------------------------------
+
+
+def _mapping_keys(version: str) -> set[str]:
+    doc = json.loads(spec_path(version).read_text())
+    return {problem_key(uri) for uri in doc["components"]["schemas"]["Problem"]["discriminator"]["mapping"]}
+
+
+DOCS_TABLE = {
+    "about:blank", "invalid-request", "resource-not-found", "not-authorized-for-resource", "client-forbidden",
+    "disallowed-resource", "unsupported-authentication", "usage-capped", "streaming-connection",
+    "client-disconnected", "operational-disconnect", "rule-cap", "rule-length", "invalid-rules", "duplicate-rules",
+}
+
+
+def test_2167_alone_gives_its_types_plus_the_docs_table() -> None:
+    cat, diags = build_catalogue(spec_path("2.167"), supplement=DEFAULT_SUPPLEMENT)
+    assert cat is not None
+    assert {p.key for p in cat.problems} == _mapping_keys("2.167") | DOCS_TABLE
+    assert not any(p.retired for p in cat.problems)
+
+
+def test_2167_also_older_gives_every_type_any_spec_knows() -> None:
+    cat, _ = build_catalogue(spec_path("2.167"), also=[spec_path(v) for v in VERSIONS[:3]], supplement=DEFAULT_SUPPLEMENT)
+    assert cat is not None
+    everything = set().union(*(_mapping_keys(v) for v in VERSIONS)) | DOCS_TABLE
+    assert {p.key for p in cat.problems} == everything
+    retired = {p.key for p in cat.problems if p.retired}
+    assert retired == {"conflict", "noncompliant-rules", "oauth1-permissions", "resource-unavailable"} - _mapping_keys("2.167")
+
+
+@pytest.mark.parametrize("also", [(), ("2.159",)])
+def test_the_field_unauthorized_reshuffle_keeps_old_imports_meaning_the_same(also: tuple[str, ...]) -> None:
+    cat, _ = build_catalogue(spec_path("2.167"), also=[spec_path(v) for v in also], supplement=DEFAULT_SUPPLEMENT)
+    assert cat is not None
+    field = by_key(cat, "not-authorized-for-field")
+    new = by_key(cat, "field-unauthorized")
+    assert field.class_name == "NotAuthorizedForFieldProblem" and "FieldUnauthorizedProblem" in [a.name for a in field.aliases]
+    assert new.class_name == "UnauthorizedFieldProblem" and not new.aliases
+    resource = by_key(cat, "not-authorized-for-resource")
+    assert [a.name for a in resource.aliases] == ["ResourceUnauthorizedProblem"]
