@@ -45,37 +45,41 @@ def _inputs_exist(req: Request) -> list[Diagnostic]:
 
 def run_generate(args: argparse.Namespace) -> int:
     """``generate``: render and publish, or do nothing when the manifest says it is fresh."""
-    from .pipeline import is_fresh, render_all
-    from .write import check_paths, locked, publish
+    from .pipeline import build_catalogue, is_fresh, render_catalogue
+    from .write import check_paths, locked, publish, write_extra
 
     req = _request(args)
     if isinstance(req, list):
         _print(req)
         return EXIT_BAD_INPUT
-    missing = _inputs_exist(req)
+    missing = _inputs_exist(req) + ([Diagnostic("error", str(args.changelog), "", "no such file")] if args.changelog and not args.changelog.is_file() else [])
     if missing:
         _print(missing)
         return EXIT_BAD_INPUT
     if not args.changelog and is_fresh(req):
         return EXIT_OK
-    files, diags = render_all(req)
+    cat, diags = build_catalogue(req.spec, also=req.also, supplement=req.supplement)
     _print(diags)
-    if files is None or errors_in(diags):
+    if cat is None or errors_in(diags):
         return EXIT_BAD_INPUT
+    files = render_catalogue(cat, req)
+    extra: dict[str, str] = {}
     if args.changelog:
-        from .changelog import extend_changelog
+        from .changelog import CHANGELOG, changelog_text
 
-        log_diags = extend_changelog(args.changelog, req, files)
+        old, log_diags = build_catalogue(args.changelog, supplement=req.supplement)
         _print(log_diags)
-        if errors_in(log_diags):
+        if old is None or errors_in(log_diags):
             return EXIT_BAD_INPUT
-    problems = check_paths(req.out, list(files), [req.spec, *req.also, req.supplement])
+        extra[CHANGELOG] = changelog_text(req.out / CHANGELOG, old, cat)
+    problems = check_paths(req.out, [*files, *extra], [req.spec, *req.also, req.supplement])
     if problems:
         _print(problems)
         return EXIT_BAD_INPUT
     try:
         with locked(req.out):
             changed = publish(req.out, files, f"{req.package}/{MANIFEST}")
+            changed += write_extra(req.out, extra)
     except BlockingIOError as exc:
         _print([Diagnostic("error", str(req.out), "", str(exc))])
         return EXIT_BAD_INPUT

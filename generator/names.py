@@ -9,7 +9,8 @@ Rules (documented in the README, tested with hypothesis):
 * A name that would start with a digit gets a prefix (``V`` for members and classes, ``f_`` for
   attributes); an empty name becomes ``VALUE`` / ``Value`` / ``field``.
 * An attribute that is a keyword, soft keyword, builtin or reserved by the runtime gets a
-  trailing ``_``.
+  trailing ``_``; so does a class name that is a keyword or builtin (``None_``,
+  ``Exception_``) or a name the generated modules import (``Any_``, ``ClassVar_``).
 * When two distinct values map to the same name, the later one (in the order given) gets
   ``_2``, ``_3``... (``2``, ``3`` for classes): deterministic for a deterministic input order.
 """
@@ -58,7 +59,8 @@ def class_name(text: str) -> str:
     """CamelCase class name, or ``Value`` for text with no usable characters."""
     name = "".join(w[:1].upper() + w[1:] for w in words(text)) or "Value"
     name = "V" + name if name[0].isdigit() else name
-    return _cap(name)
+    name = _cap(name)
+    return name + "_" if name in _BLOCKED or name in MODULE_NAMES else name
 
 
 def member_name(text: str) -> str:
@@ -79,6 +81,9 @@ def attr_name(text: str, reserved: Iterable[str] = ()) -> str:
 
 
 _BLOCKED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins))
+#: Module-level names the generated modules import or define besides the runtime's exports
+#: (which ``merge`` reserves): a class of the same name would shadow them.
+MODULE_NAMES = frozenset({"Any", "ClassVar", "TYPE_CHECKING", "annotations", "enum"})
 
 
 def unique(names: Iterable[str], taken: Iterable[str] = (), sep: str = "_") -> list[str]:

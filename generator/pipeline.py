@@ -159,14 +159,19 @@ def is_fresh(req: Request) -> bool:
     return True
 
 
-def render_all(req: Request) -> tuple[dict[str, str] | None, list[Diagnostic]]:
-    """Build the catalogue and render every file, manifest included."""
+def render_catalogue(cat: Catalogue, req: Request) -> dict[str, str]:
+    """Render every file of ``cat``, manifest included (written last by ``publish``)."""
     from .render import render
 
-    cat, diags = build_catalogue(req.spec, also=req.also, supplement=req.supplement)
-    if cat is None:
-        return None, diags
     files = render(cat, req.package)
     current = fingerprint(req.spec, req.also, req.supplement, req.package)
     files[f"{req.package}/{MANIFEST}"] = manifest_text(cat, current, files, req.spec, req.also)
-    return files, diags
+    return files
+
+
+def render_all(req: Request) -> tuple[dict[str, str] | None, list[Diagnostic]]:
+    """Build the catalogue and render every file, manifest included."""
+    cat, diags = build_catalogue(req.spec, also=req.also, supplement=req.supplement)
+    if cat is None:
+        return None, diags
+    return render_catalogue(cat, req), diags

@@ -136,6 +136,26 @@ def publish(out: Path, files: Mapping[str, str], manifest_rel: str) -> list[str]
     return sorted(changed)
 
 
+def write_extra(out: Path, files: Mapping[str, str]) -> list[str]:
+    """Atomically write files the manifest does not own (a changelog kept across runs)."""
+    changed = []
+    for rel, text in sorted(files.items()):
+        target = out / rel
+        if _on_disk(target) == text:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".xproblems-stage-", dir=target.parent)
+        os.close(fd)
+        try:
+            _write_file(Path(tmp), text)
+            os.replace(tmp, target)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        changed.append(rel)
+    return changed
+
+
 def compare(out: Path, files: Mapping[str, str], manifest_rel: str) -> list[str]:
     """Unified diffs between ``files`` and the disk, plus stale files; empty when in sync."""
     diffs = []

@@ -204,7 +204,8 @@ def _normalize_headers(headers: object) -> dict[str, str]:
                 text = _text(value).strip()
             except Exception:
                 continue
-            result[key] = f"{result[key]}, {text}" if key in result else text
+            earlier = result.get(key)
+            result[key] = f"{earlier}, {text}" if earlier and text else earlier or text
     except Exception:
         pass
     return result
@@ -581,7 +582,8 @@ def _strip_tags(html: str) -> str:
             for tag in ("script", "style"):
                 if lower.startswith("<" + tag, index):
                     skip_until = f"</{tag}>"
-            depth += 1
+            if not skip_until:
+                depth += 1
             out.append(" ")
         elif char == ">" and depth:
             depth -= 1
