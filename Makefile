@@ -38,13 +38,22 @@ bench:
 	$(PYTHON) benchmarks/bench.py --write benchmarks/RESULTS.md
 
 # The scheduled job: fetch X's newest spec, report what changed, regenerate.
-# make spec-update URL=https://api.x.com/2/openapi.json [NEW=specs/latest.json]
-NEW ?= tmp/latest-spec.json
+#   make spec-update URL=https://api.x.com/2/openapi.json [BASE=previous spec] [NEW=...]
+# BASE (default: SPEC) is what the report compares against; the types it and the older
+# specs know are kept (retired) in the regenerated package. A missing BASE is not an error:
+# the first run of a fresh job has nothing to compare with.
+NEW  ?= tmp/latest-spec.json
+BASE ?= $(SPEC)
+KEEP  = $(wildcard $(BASE) $(ALSO))
 spec-update:
 	@test -n "$(URL)" || { echo "usage: make spec-update URL=..." >&2; exit 2; }
+	@mkdir -p tmp
 	$(XP) fetch "$(URL)" --out $(NEW)
-	$(XP) diff $(SPEC) $(NEW) --format markdown | tee tmp/spec-diff.md
-	$(XP) generate --spec $(NEW) --also $(SPEC) $(ALSO) --changelog $(SPEC)
+	@if [ -f "$(BASE)" ]; then \
+	  $(XP) diff $(BASE) $(NEW) --also $(KEEP) --format markdown --fail-on never > tmp/spec-diff.md; \
+	else echo "No base spec at $(BASE): nothing to compare with." > tmp/spec-diff.md; fi
+	@cat tmp/spec-diff.md
+	$(XP) generate --spec $(NEW) $(if $(strip $(KEEP)),--also $(KEEP),) $(if $(wildcard $(BASE)),--changelog $(BASE),)
 
 clean:
 	rm -rf tmp .pytest_cache .mypy_cache .ruff_cache

@@ -10,12 +10,18 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .model import Diagnostic
 from .pipeline import DEFAULT_OUT, DEFAULT_PACKAGE, DEFAULT_SPEC, DEFAULT_SUPPLEMENT, MANIFEST, Request, errors_in
 
+if TYPE_CHECKING:  # imported where needed: a warm run imports no stage module
+    from .model import Diagnostic
+
 EXIT_OK, EXIT_DIFFERENT, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+#: Subcommands that ``main`` parses without building the ``diff``/``fetch`` parsers (whose
+#: module imports cost a warm run more than everything else it does).
+_CORE_COMMANDS = frozenset({"generate", "check"})
 
 
 def _print(diags: Sequence[Diagnostic]) -> None:
@@ -31,33 +37,40 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--package", default=DEFAULT_PACKAGE, help="package directory name (default x_problems)")
 
 
+def _error(file: str, message: str) -> Diagnostic:
+    from .model import Diagnostic
+
+    return Diagnostic("error", file, "", message)
+
+
 def _request(args: argparse.Namespace) -> Request | list[Diagnostic]:
     from .names import is_identifier
 
     if not is_identifier(args.package):
-        return [Diagnostic("error", "<command line>", "", f"--package {args.package!r} is not a Python identifier")]
+        return [_error("<command line>", f"--package {args.package!r} is not a Python identifier")]
     return Request(args.spec, tuple(args.also), args.supplement, args.out, args.package)
 
 
 def _inputs_exist(req: Request) -> list[Diagnostic]:
-    return [Diagnostic("error", str(p), "", "no such file") for p in (req.spec, *req.also, req.supplement) if not p.is_file()]
+    return [_error(str(p), "no such file") for p in (req.spec, *req.also, req.supplement) if not p.is_file()]
 
 
 def run_generate(args: argparse.Namespace) -> int:
     """``generate``: render and publish, or do nothing when the manifest says it is fresh."""
     from .pipeline import build_catalogue, is_fresh, render_catalogue
-    from .write import check_paths, locked, publish, write_extra
 
     req = _request(args)
     if isinstance(req, list):
         _print(req)
         return EXIT_BAD_INPUT
-    missing = _inputs_exist(req) + ([Diagnostic("error", str(args.changelog), "", "no such file")] if args.changelog and not args.changelog.is_file() else [])
+    missing = _inputs_exist(req) + ([_error(str(args.changelog), "no such file")] if args.changelog and not args.changelog.is_file() else [])
     if missing:
         _print(missing)
         return EXIT_BAD_INPUT
     if not args.changelog and is_fresh(req):
         return EXIT_OK
+    from .write import check_paths, locked, publish, write_extra
+
     cat, diags = build_catalogue(req.spec, also=req.also, supplement=req.supplement)
     _print(diags)
     if cat is None or errors_in(diags):
@@ -81,7 +94,7 @@ def run_generate(args: argparse.Namespace) -> int:
             changed = publish(req.out, files, f"{req.package}/{MANIFEST}")
             changed += write_extra(req.out, extra)
     except BlockingIOError as exc:
-        _print([Diagnostic("error", str(req.out), "", str(exc))])
+        _print([_error(str(req.out), str(exc))])
         return EXIT_BAD_INPUT
     if not args.quiet:
         print(f"xproblems: {len(changed)} file(s) changed in {req.out}", file=sys.stderr)
@@ -91,7 +104,6 @@ def run_generate(args: argparse.Namespace) -> int:
 def run_check(args: argparse.Namespace) -> int:
     """``check``: exit 1 with a unified diff when the output is not what generate would write."""
     from .pipeline import is_fresh, render_all
-    from .write import compare
 
     req = _request(args)
     if isinstance(req, list):
@@ -103,6 +115,8 @@ def run_check(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     if is_fresh(req):
         return EXIT_OK
+    from .write import compare
+
     files, diags = render_all(req)
     _print(diags)
     if files is None or errors_in(diags):
@@ -116,8 +130,8 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def parser() -> argparse.ArgumentParser:
-    """The argument parser for every subcommand."""
+def parser(*, extras: bool = True) -> argparse.ArgumentParser:
+    """The argument parser for every subcommand (``extras=False``: generate and check only)."""
     top = argparse.ArgumentParser(prog="xproblems", description="X API v2 problem schemas -> a vendorable Python error package")
     top.add_argument("--version", action="version", version=f"xproblems {__version__}")
     top.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
@@ -130,6 +144,8 @@ def parser() -> argparse.ArgumentParser:
     chk = sub.add_parser("check", help="exit 1 with a diff when the output is stale; writes nothing")
     _add_inputs(chk)
     chk.set_defaults(run=run_check)
+    if not extras:
+        return top
     try:
         from .diff_cli import add_diff_parser, add_fetch_parser
     except ImportError:  # pragma: no cover - diff and fetch ship with the generator
@@ -142,7 +158,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``xproblems`` and ``python -m generator``."""
-    args = parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # The top-level options take no value, so the first bare word is the subcommand.
+    command = next((a for a in argv if not a.startswith("-")), None)
+    args = parser(extras=command not in _CORE_COMMANDS).parse_args(argv)
     try:
         code: int = args.run(args)
     except KeyboardInterrupt:

@@ -108,11 +108,16 @@ def enums(cat: Catalogue) -> Md:
         (
             md_code(e.class_name),
             md_code(e.field_name),
-            _join(Md(md_code(v.value) + (" (retired)" if v.retired else "")) for v in e.values),
+            _join(Md(md_code(v.value) + (" (older specs only)" if v.retired else "")) for v in e.values),
         )
         for e in cat.enums
     ]
-    return Md("## Enums\n\nEnums are open: a value the module does not know is kept as a plain string.\n\n" + _table(["Enum", "Field", "Values"], rows))
+    note = (
+        "## Enums\n\nEnums are open: a value the module does not know is kept as a plain string. "
+        "Values marked *older specs only* are listed by an `--also` spec but not the current one; "
+        "they are kept because responses may still carry them.\n\n"
+    )
+    return Md(note + _table(["Enum", "Field", "Values"], rows))
 
 
 def statuses(cat: Catalogue) -> Md:

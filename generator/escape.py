@@ -65,7 +65,10 @@ def py_docstring(lines: Sequence[str], indent: str) -> Code:
     return Code(repr("\n\n".join(texts)))
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}()#+!|~-])")
+# Characters that can start markup inside a table cell or list item: emphasis, code, links
+# (``[`` makes ``](...)`` and ``![`` inert), pipes, strikethrough, and ``{`` for site
+# generators' template syntax. ``<``/``>``/``&`` are HTML-escaped before this runs.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}|~])")
 
 
 def _visible(ch: str) -> str:

@@ -17,11 +17,13 @@ from . import __version__
 from .escape import Code, Md, py_docstring, py_literal
 from .model import Catalogue, EnumType, Field, ProblemType, StatusCode
 from .names import is_identifier
+from .pipeline import BLACK_VERSION as _PINNED_BLACK
 from .runtime_exports import BASE_EXPORTS, RUNTIME_EXPORTS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-#: black is part of the output's identity: same version, same mode, same bytes.
-BLACK_VERSION = "26.10.1"
+#: black is part of the output's identity: same version, same mode, same bytes (the pin lives
+#: in ``pipeline``, whose warm-path fingerprint must not import this module).
+BLACK_VERSION = _PINNED_BLACK
 BLACK_LINE_LENGTH = 88
 BLACK_TARGET = "py39"
 _KIND_TYPES = {
@@ -176,7 +178,7 @@ def enums_view(cat: Catalogue) -> EnumsContext:
 
 
 def _retired_doc(retired: bool, indent: str) -> Code | None:
-    return py_docstring(["Retired: only older spec versions define it; responses may still carry it."], indent) if retired else None
+    return py_docstring(["Retired: only older spec versions list it; responses may still carry it."], indent) if retired else None
 
 
 def _enum_view(e: EnumType) -> EnumView:
@@ -252,7 +254,7 @@ def _tree(cat: Catalogue) -> list[str]:
     lines.append("│   └── ServerError")
     lines += [f"│       {'└' if i == len(server) - 1 else '├'}── {s.class_name} ({s.code})" for i, s in enumerate(server)]
     lines.append("└── Problem")
-    kids = [*(p.class_name for p in cat.problems), "UnknownProblem"]
+    kids = [*sorted(p.class_name for p in cat.problems), "UnknownProblem"]
     lines += [f"    {'└' if i == len(kids) - 1 else '├'}── {k}" for i, k in enumerate(kids)]
     return lines
 

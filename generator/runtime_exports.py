@@ -8,7 +8,7 @@ generator does not parse them.  What it needs to know about them lives here:
 * :data:`RESERVED_ATTRS`: every attribute a generated field attribute must never be
   named (see CONTRACT.md); the generator renames such a field by appending ``_``.
 
-``tests/test_runtime_exports.py`` checks these against the rendered modules.
+``tests/test_runtime_modules.py`` checks these against the rendered modules.
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@
   ``os.replace`` (atomic per file); the manifest goes last, so an interrupted run leaves a
   manifest that does not match and the next run (or ``check``) notices.
 * A symlink anywhere below ``out`` on a path we write is refused, never followed.
-* Files the previous manifest listed and this run does not write are removed; files the
-  generator never wrote are left alone.
+* Files the previous manifest listed and this run does not write are removed when their
+  content is still what the manifest recorded; files the generator never wrote, or that
+  were edited since, are left alone.
 * An advisory lock (``.xproblems.lock``) keeps two runs from publishing at once.
 """
 
@@ -51,7 +52,7 @@ def check_paths(out: Path, rel_paths: Sequence[str], inputs: Sequence[Path]) -> 
         real = source.resolve()
         if real == real_out or real_out in real.parents:
             diags.append(Diagnostic("error", str(source), "", f"input lies inside the output directory {str(out)!r}; refusing to overwrite it"))
-    for rel in rel_paths:
+    for rel in [*rel_paths, LOCK_NAME]:
         path = out
         for part in Path(rel).parts:
             path = path / part
@@ -98,6 +99,24 @@ def _listed(out: Path, manifest_rel: str) -> set[str]:
     return {str(rel) for rel in files} if isinstance(files, dict) else set()
 
 
+def _owned(out: Path, rel: str, digest: object) -> bool:
+    """Whether a stale file is still exactly what the generator wrote: a relative path
+    below ``out`` with no symlink on the way and the content the manifest recorded. A file
+    edited since (or a manifest naming someone else's file) is left alone."""
+    parts = Path(rel).parts
+    if not parts or Path(rel).is_absolute() or ".." in parts or not isinstance(digest, str):
+        return False
+    path = out
+    for part in parts:
+        path = path / part
+        if _is_link(path):
+            return False
+    try:
+        return path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == digest
+    except OSError:
+        return False
+
+
 def _write_file(path: Path, text: str) -> None:
     with open(path, "w", encoding="utf-8", newline="\n") as handle:
         handle.write(text)
@@ -116,6 +135,8 @@ def _on_disk(path: Path) -> str | None:
 def publish(out: Path, files: Mapping[str, str], manifest_rel: str) -> list[str]:
     """Write ``files`` (manifest included, written last) under ``out``; returns changed paths."""
     old_files = _listed(out, manifest_rel)
+    recorded = (read_manifest(out, manifest_rel) or {}).get("files")
+    digests = {str(k): v for k, v in recorded.items()} if isinstance(recorded, dict) else {}
     changed = [rel for rel, text in files.items() if _on_disk(out / rel) != text]
     stage = Path(tempfile.mkdtemp(prefix=".xproblems-stage-", dir=out))
     try:
@@ -128,7 +149,7 @@ def publish(out: Path, files: Mapping[str, str], manifest_rel: str) -> list[str]
             os.replace(stage / str(index), target)
         for rel in sorted(old_files - set(files)):
             stale = out / rel
-            if stale.is_file() and not _is_link(stale) and out.resolve() in stale.resolve().parents:
+            if _owned(out, rel, digests.get(rel)):
                 stale.unlink()
                 changed.append(rel)
     finally:

@@ -31,9 +31,9 @@ def _uris(cat: Any) -> list[str]:
     [("2.134", 19), ("2.152", 18), ("2.159", 18), ("2.167", 9)],
 )
 def test_real_specs_give_every_mapping_type(version: str, count: int) -> None:
-    doc, diags = load_document(spec_path(version))
+    doc, _ = load_document(spec_path(version))
     cat, diags = _extract(doc)
-    assert cat is not None
+    assert cat is not None and all(d.level == "warning" for d in diags)
     mapping = doc["components"]["schemas"]["Problem"]["discriminator"]["mapping"]
     assert sorted(_uris(cat)) == sorted(mapping) and len(cat.problems) == count
 

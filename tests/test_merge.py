@@ -155,7 +155,7 @@ DOCS_TABLE = {
 
 
 def test_2167_alone_gives_its_types_plus_the_docs_table() -> None:
-    cat, diags = build_catalogue(spec_path("2.167"), supplement=DEFAULT_SUPPLEMENT)
+    cat, _diags = build_catalogue(spec_path("2.167"), supplement=DEFAULT_SUPPLEMENT)
     assert cat is not None
     assert {p.key for p in cat.problems} == _mapping_keys("2.167") | DOCS_TABLE
     assert not any(p.retired for p in cat.problems)

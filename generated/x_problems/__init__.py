@@ -21,14 +21,14 @@ Exception tree::
     │       ├── Unimplemented (501)
     │       └── ServiceUnavailable (503)
     └── Problem
-        ├── GenericProblem
         ├── ClientDisconnectedProblem
         ├── ClientForbiddenProblem
         ├── ConflictProblem
+        ├── ConnectionExceptionProblem
         ├── DisallowedResourceProblem
         ├── DuplicateRuleProblem
         ├── FieldHydrationFailureProblem
-        ├── UnauthorizedFieldProblem
+        ├── GenericProblem
         ├── InternalErrorProblem
         ├── InvalidRequestProblem
         ├── InvalidRuleProblem
@@ -39,9 +39,9 @@ Exception tree::
         ├── OperationalDisconnectProblem
         ├── ResourceNotFoundProblem
         ├── ResourceUnavailableProblem
-        ├── RulesCapProblem
         ├── RuleLengthProblem
-        ├── ConnectionExceptionProblem
+        ├── RulesCapProblem
+        ├── UnauthorizedFieldProblem
         ├── UnsupportedAuthenticationProblem
         ├── UsageCapExceededProblem
         └── UnknownProblem

