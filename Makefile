@@ -27,7 +27,7 @@ lint:
 	$(PYTHON) -m ruff check generator tests
 	$(PYTHON) -m mypy --strict generator
 	$(PYTHON) -m mypy --strict generated/x_problems
-	$(PYTHON) -m ruff check --isolated generated/x_problems
+	$(PYTHON) -m ruff check --isolated --target-version py39 generated/x_problems
 
 # Rewrites tests/golden/ from the current generator; review `git diff tests/golden` after.
 golden:

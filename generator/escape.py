@@ -49,13 +49,25 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def doc_text(text: str) -> str:
+    """Docstring prose: one line, lone surrogates shown as ``U+D800``.
+
+    CPython copies a class docstring into ``tp_doc`` as UTF-8, so a lone surrogate in a
+    class docstring would make the generated module fail to import.
+    """
+    return _SURROGATE.sub(lambda m: f"U+{ord(m.group()):04X}", one_line(text))
+
+
 def py_docstring(lines: Sequence[str], indent: str) -> Code:
     """A docstring literal: triple-quoted when every line is plain, else one ``repr`` line.
 
     Each line is collapsed to one line of text first, so black's docstring re-indenting
     has nothing to change and the docstring reads the same in source and ``help()``.
     """
-    texts = [one_line(_require_str(line, "py_docstring")) for line in lines]
+    texts = [doc_text(_require_str(line, "py_docstring")) for line in lines]
     texts = [t for t in texts if t] or ["(no description)"]
     if all(_plain(t) for t in texts):
         if len(texts) == 1:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from . import __version__
 
 if TYPE_CHECKING:  # the warm path imports no stage module (and so no dataclasses)
-    from .model import Catalogue, Diagnostic, SpecCatalogue
+    from .model import Catalogue, Diagnostic, SpecCatalogue, Supplement
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SPEC = Path("../shared/specs/x-api-v2-2.167.json")
@@ -56,7 +56,6 @@ def build_catalogue(spec: Path, *, also: Sequence[Path] = (), supplement: Path =
     """Load every input and merge; all diagnostics of all inputs are returned together."""
     from .merge import merge
     from .runtime_exports import BASE_EXPORTS, RESERVED_ATTRS, RUNTIME_EXPORTS
-    from .supplement import load_supplement
 
     diags: list[Diagnostic] = []
     current, found = load_spec(spec)
@@ -67,7 +66,7 @@ def build_catalogue(spec: Path, *, also: Sequence[Path] = (), supplement: Path =
         diags += found
         if old is not None:
             olds.append(old)
-    supp, found = load_supplement(supplement)
+    supp, found = _load_supplement(supplement)
     diags += found
     if current is None or supp is None or errors_in(diags):
         return None, diags
@@ -75,6 +74,25 @@ def build_catalogue(spec: Path, *, also: Sequence[Path] = (), supplement: Path =
     olds.sort(key=lambda o: _version_key(o.version))
     catalogue, found = merge(current, olds, supp, reserved_attrs=RESERVED_ATTRS, reserved_names=reserved)
     return catalogue, diags + found
+
+
+#: load_supplement results by (path as given, sha256 of its bytes): ``diff`` and
+#: ``generate --changelog`` build two catalogues from one supplement in one process.
+_SUPPLEMENTS: dict[tuple[str, str], tuple[Supplement | None, tuple[Diagnostic, ...]]] = {}
+
+
+def _load_supplement(path: Path) -> tuple[Supplement | None, list[Diagnostic]]:
+    from .supplement import load_supplement
+
+    try:
+        key = (str(path), _sha(path))
+    except OSError:
+        return load_supplement(path)
+    if key not in _SUPPLEMENTS:
+        supp, diags = load_supplement(path)
+        _SUPPLEMENTS[key] = (supp, tuple(diags))
+    supp, found = _SUPPLEMENTS[key]
+    return supp, list(found)
 
 
 def _version_key(version: str) -> tuple[tuple[int, str], ...]:

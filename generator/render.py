@@ -116,6 +116,7 @@ class AliasView:
 class ProblemsContext:
     header: Code
     enum_imports: Code
+    typing_imports: Code
     exports: tuple[Code, ...]
     problems: tuple[ProblemView, ...]
     aliases: tuple[AliasView, ...]
@@ -231,7 +232,9 @@ def problems_view(cat: Catalogue) -> ProblemsContext:
     aliases = tuple(sorted(aliases, key=lambda a: str(a.name)))
     used = sorted({f.enum for p in cat.problems for f in p.fields if f.enum})
     names = [*(p.class_name for p in cat.problems), *(str(a.name) for a in aliases), "PROBLEM_CLASSES", "DEPRECATED_ALIASES"]
-    return ProblemsContext(header(), Code(", ".join(sorted(["ProblemType", *(str(ident(n)) for n in used)], key=isort_key))), _exports(names), problems, aliases)
+    typing_names = ["ClassVar"] + (["Any"] if any("Any" in f.annotation for p in problems for f in p.fields) else [])
+    enum_imports = Code(", ".join(sorted(["ProblemType", *(str(ident(n)) for n in used)], key=isort_key)))
+    return ProblemsContext(header(), enum_imports, Code(", ".join(sorted(typing_names, key=isort_key))), _exports(names), problems, aliases)
 
 
 def errors_view(cat: Catalogue) -> ErrorsContext:

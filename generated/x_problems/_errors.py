@@ -4,9 +4,13 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from ._base import ClientError, ServerError, XAPIError
+
+TYPE_CHECKING = False
+if (
+    TYPE_CHECKING
+):  # annotations only: importing typing costs milliseconds at import time
+    from typing import ClassVar
 
 __all__ = [
     "STATUS_CLASSES",

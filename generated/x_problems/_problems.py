@@ -4,8 +4,6 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
 from ._base import FieldSpec, Problem
 from ._enums import (
     ConnectionIssue,
@@ -17,6 +15,12 @@ from ._enums import (
     Scope,
     Section,
 )
+
+TYPE_CHECKING = False
+if (
+    TYPE_CHECKING
+):  # annotations only: importing typing costs milliseconds at import time
+    from typing import Any, ClassVar
 
 __all__ = [
     "DEPRECATED_ALIASES",

