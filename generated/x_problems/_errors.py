@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from ._base import ClientError, ServerError, XAPIError
 
+# Annotations only: importing typing would cost milliseconds at import time.
 TYPE_CHECKING = False
-if (
-    TYPE_CHECKING
-):  # annotations only: importing typing costs milliseconds at import time
+if TYPE_CHECKING:
     from typing import ClassVar
 
 __all__ = [

@@ -16,10 +16,9 @@ from ._enums import (
     Section,
 )
 
+# Annotations only: importing typing would cost milliseconds at import time.
 TYPE_CHECKING = False
-if (
-    TYPE_CHECKING
-):  # annotations only: importing typing costs milliseconds at import time
+if TYPE_CHECKING:
     from typing import Any, ClassVar
 
 __all__ = [
