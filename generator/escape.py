@@ -92,7 +92,13 @@ def md_text(value: object) -> Md:
     text = one_line(_require_str(value, "md_text"))
     text = "".join(_visible(ch) for ch in text)
     text = html.escape(text, quote=False)
-    return Md(_MD_SPECIAL.sub(r"\\\1", text))
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    # At the start of a list item or paragraph, '#', '-', '+', '=' or '1.' would open a
+    # heading, a nested list or an ordered list: make that first marker literal too.
+    return Md(_BLOCK_START.sub(lambda m: f"\\{m.group(1)}" if m.group(1) else f"{m.group(2)}\\{m.group(3)}", text))
+
+
+_BLOCK_START = re.compile(r"\A(?:([#+=-])|(\d{1,9})([.)]))")
 
 
 def md_code(value: object) -> Md:

@@ -35,6 +35,7 @@ from .model import (
     Supplement,
     SupplementProblem,
 )
+from .pointer import cut
 
 CURRENT = "spec"
 
@@ -86,7 +87,7 @@ def _merge_fields(facts: _Facts, supp: Supplement, conflicts: list[Conflict]) ->
                 continue
             base, _sources, retired, gone = merged[f.name]
             if base.kind != f.kind:
-                conflicts.append(Conflict(facts.key, f"field {f.name}", f"spec {version} says {f.kind}, newer says {base.kind}"))
+                conflicts.append(Conflict(facts.key, f"field {cut(f.name)}", f"spec {version} says {f.kind}, newer says {base.kind}"))
             extra = [v for v in (f.enum_values or ()) if v not in (base.enum_values or ()) and v not in gone]
             if extra and not retired:
                 gone.extend(extra)
@@ -96,7 +97,7 @@ def _merge_fields(facts: _Facts, supp: Supplement, conflicts: list[Conflict]) ->
             if sf.name in merged:
                 base = merged[sf.name][0]
                 if base.kind != sf.kind:
-                    conflicts.append(Conflict(facts.key, f"field {sf.name}", f"{sf.cite.page} says {sf.kind}, spec says {base.kind}"))
+                    conflicts.append(Conflict(facts.key, f"field {cut(sf.name)}", f"{cut(sf.cite.page)} says {sf.kind}, spec says {base.kind}"))
                 merged[sf.name][1].append(sf.cite.page)
                 continue
             spec_field = SpecField(sf.name, sf.kind, False, sf.enum_values, sf.format, sf.description)
@@ -116,7 +117,7 @@ def _title_and_description(facts: _Facts, conflicts: list[Conflict]) -> tuple[st
     spec_title = newest.title if newest else None
     supp_title = supp.title if supp else None
     if spec_title and supp_title and spec_title != supp_title:
-        conflicts.append(Conflict(facts.key, "title", f"spec says {spec_title!r}, docs say {supp_title!r}"))
+        conflicts.append(Conflict(facts.key, "title", f"spec says {cut(spec_title)}, docs say {cut(supp_title)}"))
     title = spec_title or supp_title
     description = (newest.description if newest else None) or (supp.description if supp else None)
     return title, description, sources
@@ -206,7 +207,7 @@ def merge(current: SpecCatalogue, olds: Sequence[SpecCatalogue], supp: Supplemen
         fields = [Field(**{**f.__dict__, "enum": enum_by_field.get(f.name) if f.enum_values else None}) for f in fields]
         problems.append(_problem(draft, tuple(fields), member, claimed))
     for c in conflicts:
-        diags.append(Diagnostic("warning", current.file, "/components/schemas", f"conflict for {c.key}: {c.subject}: {c.detail}"))
+        diags.append(Diagnostic("warning", current.file, "/components/schemas", f"conflict for {cut(c.key)}: {c.subject}: {c.detail}"))
     catalogue = Catalogue(
         spec_version=current.version,
         also_versions=tuple(o.version for o in olds),
@@ -217,6 +218,7 @@ def merge(current: SpecCatalogue, olds: Sequence[SpecCatalogue], supp: Supplemen
         conflicts=tuple(conflicts),
         partial_errors=supp.partial_errors,
         pages=supp.pages,
+        problems_digest=current.problems_digest,
     )
     return catalogue, diags
 

@@ -280,3 +280,5 @@ class Catalogue:
     conflicts: tuple[Conflict, ...]
     partial_errors: Citation
     pages: tuple[DocPage, ...]
+    #: sha256 of the current spec's problem schemas (SpecCatalogue.problems_digest).
+    problems_digest: str = ""

@@ -34,35 +34,49 @@ def errors_in(diags: Sequence[Diagnostic]) -> bool:
     return any(d.level == "error" for d in diags)
 
 
-def load_spec(path: Path) -> tuple[SpecCatalogue | None, list[Diagnostic]]:
-    """Read, validate and extract one spec file."""
+def load_spec(path: Path, *, validate: bool = True) -> tuple[SpecCatalogue | None, list[Diagnostic]]:
+    """Read, validate and extract one spec file.
+
+    ``validate=False`` skips the openapi-pydantic model validation (its import alone costs
+    ~0.3 s), for readers such as ``diff`` that need only the problem schemas, which extraction
+    checks itself; the OpenAPI version check always runs.
+    """
     from .extract import extract
     from .load import parse_bytes, read_bytes
-    from .spec import check_version, validate
+    from .spec import check_version
 
     data, diags = read_bytes(path)
     if data is None:
         return None, diags
+    sha256 = hashlib.sha256(data).hexdigest()
     doc, diags = parse_bytes(data, str(path), yaml_syntax=path.suffix.lower() in (".yaml", ".yml"))
+    del data  # the bytes are not needed past parsing: keep them out of the validation peak
     if doc is None:
         return None, diags
-    diags = check_version(doc, str(path)) or validate(doc, str(path))
+    diags = check_version(doc, str(path))
+    if not diags and validate:
+        from .spec import validate as validate_openapi
+
+        diags = validate_openapi(doc, str(path))
     if diags:
         return None, diags
-    return extract(doc, str(path), hashlib.sha256(data).hexdigest())
+    return extract(doc, str(path), sha256)
 
 
-def build_catalogue(spec: Path, *, also: Sequence[Path] = (), supplement: Path = DEFAULT_SUPPLEMENT) -> tuple[Catalogue | None, list[Diagnostic]]:
-    """Load every input and merge; all diagnostics of all inputs are returned together."""
+def build_catalogue(spec: Path, *, also: Sequence[Path] = (), supplement: Path = DEFAULT_SUPPLEMENT, validate: bool = True) -> tuple[Catalogue | None, list[Diagnostic]]:
+    """Load every input and merge; all diagnostics of all inputs are returned together.
+
+    ``validate`` is passed to :func:`load_spec` for every spec.
+    """
     from .merge import merge
     from .runtime_exports import BASE_EXPORTS, RESERVED_ATTRS, RUNTIME_EXPORTS
 
     diags: list[Diagnostic] = []
-    current, found = load_spec(spec)
+    current, found = load_spec(spec, validate=validate)
     diags += found
     olds: list[SpecCatalogue] = []
     for path in also:
-        old, found = load_spec(path)
+        old, found = load_spec(path, validate=validate)
         diags += found
         if old is not None:
             olds.append(old)

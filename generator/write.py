@@ -37,7 +37,7 @@ def sha256_text(text: str) -> str:
 def _is_link(path: Path) -> bool:
     try:
         return stat.S_ISLNK(os.lstat(path).st_mode)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return False
 
 
@@ -52,6 +52,9 @@ def check_paths(out: Path, rel_paths: Sequence[str], inputs: Sequence[Path]) -> 
         real = source.resolve()
         if real == real_out or real_out in real.parents:
             diags.append(Diagnostic("error", str(source), "", f"input lies inside the output directory {str(out)!r}; refusing to overwrite it"))
+    if out.exists() and not out.is_dir():
+        diags.append(Diagnostic("error", str(out), "", "output path exists and is not a directory"))
+        return diags
     for rel in [*rel_paths, LOCK_NAME]:
         path = out
         for part in Path(rel).parts:
