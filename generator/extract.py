@@ -43,6 +43,8 @@ class _Extractor:
         self.file = file
         self.refs = RefResolver(doc, file)
         self.diags: list[Diagnostic] = []
+        #: problem key -> (first URI, schema name) of the members found so far
+        self.by_key: dict[str, tuple[str, str]] = {}
         comps = doc.get("components")
         schemas = comps.get("schemas") if isinstance(comps, dict) else None
         self.schemas: dict[str, Any] = schemas if isinstance(schemas, dict) else {}
@@ -130,10 +132,11 @@ class _Extractor:
             self.error(here, f"type {cut(uri)} is claimed by both {found[uri][0]!r} and {name!r}")
             return
         key = problem_key(uri)
-        twin = next((u for u, (n, _) in found.items() if n != name and problem_key(u) == key), None)
-        if twin is not None:
-            self.error(here, f"type {cut(uri)} and type {cut(twin)} name the same problem {cut(key)} (host-independent); keep one")
+        twin = self.by_key.get(key)  # one dict look-up: a scan here made extraction quadratic
+        if twin is not None and twin[1] != name:
+            self.error(here, f"type {cut(uri)} and type {cut(twin[0])} name the same problem {cut(key)} (host-independent); keep one")
             return
+        self.by_key.setdefault(key, (uri, name))
         found[uri] = (name, pointer)
         by_schema.setdefault(name, uri)
 

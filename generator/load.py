@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from .model import Diagnostic
 from .pointer import cut, join
@@ -111,6 +111,8 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
     import yaml  # lazy: JSON specs never need it
 
     try:
+        # The pure-Python loader on purpose: libyaml's composer (CSafeLoader) recurses in C
+        # and crashes the process on deeply nested input (tests/hostile/016-yaml-deep-nesting).
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -171,35 +173,64 @@ def _check_yaml_nodes(root: Any, file: str) -> list[Diagnostic]:
     return diags
 
 
+#: A location in the tree as a linked list (parent, token): building an escaped pointer
+#: string for every value of a large spec cost more than the rest of the walk.
+_Path: TypeAlias = "tuple[_Path, str | int] | None"
+_PLAIN = (str, bool, type(None))
+
+
+def _pointer(path: _Path) -> str:
+    tokens: list[str | int] = []
+    while path is not None:
+        path, token = path
+        tokens.append(token)
+    return join("", *reversed(tokens))
+
+
+def _scalar_problem(value: Any) -> str | None:
+    """Why a non-container value is not plain JSON data, or None when it is."""
+    if isinstance(value, _PLAIN):
+        return None
+    if isinstance(value, _Bad):
+        return value.message
+    if isinstance(value, float):
+        return None if math.isfinite(value) else f"{value!r} is not valid JSON"
+    if isinstance(value, int):
+        # 64 decimal digits need at most 213 bits; bit_length avoids str() on every int.
+        return "integer is too large" if value.bit_length() > 213 and len(str(abs(value))) > MAX_INT_DIGITS else None
+    return f"{type(value).__name__} is not a JSON value"
+
+
 def check_plain(doc: Any, file: str) -> tuple[Any, list[Diagnostic]]:
     """Walk the tree once (no recursion) and refuse anything that is not plain JSON data."""
-    diags: list[Diagnostic] = []
-    stack: list[tuple[Any, str, int]] = [(doc, "", 0)]
+    found: list[tuple[_Path, str]] = []
+    stack: list[tuple[Any, _Path, int]] = [(doc, None, 0)]
     while stack:
-        value, pointer, depth = stack.pop()
-        if isinstance(value, (dict, list)) and depth >= MAX_DEPTH:
-            diags.append(Diagnostic("error", file, pointer, f"nested deeper than {MAX_DEPTH} levels"))
-            continue
+        value, path, depth = stack.pop()
         if isinstance(value, dict):
+            items: Any = value.items()
             if isinstance(value, _DupDict):
-                for key in value.dups:
-                    diags.append(Diagnostic("error", file, join(pointer, key), f"duplicate key {cut(key)}"))
-            for key, item in value.items():
-                if not isinstance(key, str):
-                    diags.append(Diagnostic("error", file, pointer, f"key {cut(key)} is not a string"))
-                    continue
-                stack.append((item, join(pointer, key), depth + 1))
+                found.extend(((path, key), f"duplicate key {cut(key)}") for key in value.dups)
         elif isinstance(value, list):
-            stack.extend((item, join(pointer, i), depth + 1) for i, item in enumerate(value))
-        elif isinstance(value, _Bad):
-            diags.append(Diagnostic("error", file, pointer, value.message))
-        elif isinstance(value, float) and not math.isfinite(value):
-            diags.append(Diagnostic("error", file, pointer, f"{value!r} is not valid JSON"))
-        elif isinstance(value, int) and not isinstance(value, bool) and len(str(abs(value))) > MAX_INT_DIGITS:
-            diags.append(Diagnostic("error", file, pointer, "integer is too large"))
-        elif value is not None and not isinstance(value, (str, int, float, bool)):
-            diags.append(Diagnostic("error", file, pointer, f"{type(value).__name__} is not a JSON value"))
-    diags.sort(key=lambda d: d.pointer)
+            items = enumerate(value)
+        else:
+            problem = _scalar_problem(value)
+            if problem:
+                found.append((path, problem))
+            continue
+        if depth >= MAX_DEPTH:
+            found.append((path, f"nested deeper than {MAX_DEPTH} levels"))
+            continue
+        for key, item in items:
+            if not isinstance(key, (str, int)) or (isinstance(key, int) and isinstance(value, dict)):
+                found.append((path, f"key {cut(key)} is not a string"))
+            elif isinstance(item, (dict, list)):
+                stack.append((item, (path, key), depth + 1))
+            elif not isinstance(item, _PLAIN):
+                problem = _scalar_problem(item)
+                if problem:
+                    found.append(((path, key), problem))
+    diags = sorted((Diagnostic("error", file, _pointer(p), m) for p, m in found), key=lambda d: d.pointer)
     return (None, diags) if diags else (doc, [])
 
 

@@ -230,7 +230,9 @@ def test_bad_input_exits_2(tmp_path: Path) -> None:
 
 def test_markdown_report_of_the_host_move(tmp_path: Path) -> None:
     done = run_cli("diff", spec_path("2.159"), spec_path("2.167"), "--format", "markdown", env={"PYTHONHASHSEED": str(os.getpid() % 1000)})
-    assert done.returncode == 1
+    assert done.returncode == 0  # --fail-on defaults to never (issue 5)
+    strict = run_cli("diff", spec_path("2.159"), spec_path("2.167"), "--format", "markdown", "--fail-on", "breaking")
+    assert strict.returncode == 1 and strict.stdout == done.stdout
     md = done.stdout
     assert md.startswith("## X API problem types: 2.159 -> 2.167\n")
     assert "### Breaking" in md and "### Warning" in md and "### Info" in md

@@ -1,0 +1,531 @@
+#!/usr/bin/env python3
+"""Every performance figure of issue 7, side by side in one run: ``make bench``.
+
+    python benchmarks/bench.py [--write benchmarks/RESULTS.md] [--runs 5] [--peer-runs 3]
+
+Standard library only. The peers (datamodel-code-generator, pydantic) live in their own
+environment, ``benchmarks/.venv`` (gitignored), created with ``python3 -m venv`` and filled
+with pip on first use; they never become dependencies of the project.
+
+How it measures:
+
+* every figure is a child process; CPU time (user + system) and peak memory (``ru_maxrss``)
+  come from ``os.wait4``, i.e. the child's own ``getrusage(RUSAGE_CHILDREN)`` record, including
+  the grandchildren it waited for (``make`` -> ``python``); wall time from ``perf_counter``;
+* each figure is the median of several runs; runs of a figure and its reference alternate, so
+  a noisy neighbour slows both;
+* generation writes only to fresh temporary directories, never to the repository's
+  ``generated/``; a cold run gets a new output directory every time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+VENV = HERE / ".venv"
+PEERS = ("datamodel-code-generator==0.89.0", "pydantic==2.14.3")
+SPEC_NAME = "x-api-v2-2.167.json"
+OLDER_NAMES = ("x-api-v2-2.134.json", "x-api-v2-2.152.json", "x-api-v2-2.159.json")
+DIFF_OLD = "x-api-v2-2.159.json"
+MB = 1_000_000  # as benchmarks/synth.py counts
+
+
+# --- running children -------------------------------------------------------------------
+
+
+@dataclass
+class Sample:
+    wall: float
+    cpu: float
+    maxrss: int  # bytes
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run(cmd: Sequence[str], *, cwd: Path = ROOT, env: dict[str, str] | None = None, ok: Sequence[int] = (0,)) -> Sample:
+    """Run ``cmd`` to completion; wall, CPU and peak RSS of the child and its descendants."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(list(cmd), cwd=cwd, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        sample = Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, proc.returncode, out.read().decode(errors="replace"), err.read().decode(errors="replace"))
+    if sample.returncode not in ok:
+        raise SystemExit(f"bench: {shlex.join(cmd)} exited {sample.returncode}\n{sample.stderr[-3000:]}")
+    return sample
+
+
+@dataclass
+class Series:
+    samples: list[Sample] = field(default_factory=list)
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(s.wall for s in self.samples)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(s.cpu for s in self.samples)
+
+    @property
+    def maxrss(self) -> int:
+        return max(s.maxrss for s in self.samples)
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+
+def alternate(runs: int, jobs: dict[str, Callable[[], Sample]], before: Callable[[], None] | None = None) -> dict[str, Series]:
+    """``runs`` rounds; each round runs every job once, in a rotating order."""
+    names = list(jobs)
+    result = {name: Series() for name in names}
+    for round_ in range(runs):
+        order = names[round_ % len(names):] + names[: round_ % len(names)]
+        for name in order:
+            if before is not None:
+                before()
+            result[name].samples.append(jobs[name]())
+    return result
+
+
+# --- formatting -------------------------------------------------------------------------
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def secs(seconds: float) -> str:
+    return f"{seconds:.2f} s"
+
+
+def mib(size: int) -> str:
+    return f"{size / 2**20:.0f} MiB"
+
+
+@dataclass
+class Row:
+    figure: str
+    measured: str
+    reference: str
+    ratio: str
+    target: str
+    passed: bool | None  # None: informational
+    command: str
+
+
+def verdict(passed: bool | None) -> str:
+    return "—" if passed is None else ("**PASS**" if passed else "**FAIL**")
+
+
+def short(path: Path | str) -> str:
+    """A path as a reader of RESULTS.md should see it: relative to the repo when inside it."""
+    text = str(path)
+    for base, label in ((str(ROOT) + "/", ""), (str(ROOT.parent) + "/", "../")):
+        if text.startswith(base):
+            return label + text[len(base):]
+    return text
+
+
+def cmdline(cmd: Sequence[str | Path]) -> str:
+    return " ".join(shlex.quote(short(part)) for part in cmd)
+
+
+# --- environment ------------------------------------------------------------------------
+
+
+def peer_python() -> Path:
+    """benchmarks/.venv/bin/python with the peers installed (created on first use)."""
+    python = VENV / "bin" / "python"
+    probe = [str(python), "-c", "import datamodel_code_generator, pydantic"]
+    if python.exists() and subprocess.run(probe, capture_output=True).returncode == 0:
+        return python
+    print("bench: creating benchmarks/.venv with " + ", ".join(PEERS), file=sys.stderr)
+    if not python.exists():
+        subprocess.run([shutil.which("python3") or sys.executable, "-m", "venv", str(VENV)], check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *PEERS], check=True)
+    return python
+
+
+def pip_version(python: Path, dist: str) -> str:
+    code = f"import importlib.metadata as m; print(m.version({dist!r}))"
+    done = subprocess.run([str(python), "-c", code], capture_output=True, text=True)
+    return done.stdout.strip() or "?"
+
+
+def machine() -> list[str]:
+    cpu = platform.processor() or "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = "?"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem = f"{int(line.split()[1]) / 2**20:.0f} GiB"
+    except OSError:
+        pass
+    return [
+        f"- Platform: {platform.platform()}",
+        f"- CPU: {cpu}; {os.cpu_count()} logical cores; memory {mem}",
+        f"- Python: {platform.python_implementation()} {platform.python_version()} ({short(sys.executable)})",
+    ]
+
+
+# --- the figures ------------------------------------------------------------------------
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.py = str(args.python)
+        self.specs: Path = args.specs.resolve()
+        self.spec = self.specs / SPEC_NAME
+        self.older = [self.specs / n for n in OLDER_NAMES]
+        self.tmp = Path(tempfile.mkdtemp(prefix="xp-bench-"))
+        self.rows: list[Row] = []
+        self.tables: list[str] = []
+        self.notes: list[str] = []
+        self.peer = peer_python()
+        self.cold_wall = 0.0
+        self.out_for_package: Path | None = None
+        self._n = 0
+
+    def fresh(self, stem: str) -> Path:
+        self._n += 1
+        return self.tmp / f"{stem}-{self._n}"
+
+    def generate_cmd(self, spec: Path, also: Sequence[Path], out: Path) -> list[str]:
+        cmd = [self.py, "-m", "generator", "generate", "--spec", str(spec)]
+        if also:
+            cmd += ["--also", *map(str, also)]
+        return [*cmd, "--out", str(out), "--quiet"]
+
+    # 1. cold generation versus datamodel-code-generator
+
+    def cold(self) -> None:
+        runs, peer_runs = self.args.runs, self.args.peer_runs
+
+        def ours() -> Sample:
+            out = self.fresh("cold")
+            sample = run(self.generate_cmd(self.spec, self.older, out))
+            self.out_for_package = out
+            return sample
+
+        def theirs() -> Sample:
+            out = self.fresh("dcg")
+            out.mkdir()
+            dcg = [str(self.peer.parent / "datamodel-codegen"), "--input", str(self.spec), "--input-file-type", "openapi", "--output", str(out / "models.py")]
+            return run(dcg)
+
+        series = alternate(peer_runs, {"ours": ours, "dcg": theirs})
+        for _ in range(runs - peer_runs):
+            series["ours"].samples.append(ours())
+        ours_s, dcg_s = series["ours"], series["dcg"]
+        self.cold_wall = ours_s.wall
+        ratio = ours_s.cpu / dcg_s.cpu
+        self.rows.append(
+            Row(
+                "Cold `generate` 2.167 + `--also` 2.134 2.152 2.159 (CPU)",
+                f"{secs(ours_s.cpu)} CPU ({secs(ours_s.wall)} wall, n={len(ours_s)})",
+                f"datamodel-codegen {secs(dcg_s.cpu)} CPU ({secs(dcg_s.wall)} wall, n={len(dcg_s)})",
+                f"{ratio:.2f}×",
+                "≤ 0.40×",
+                ratio <= 0.40,
+                cmdline(self.generate_cmd(self.spec, self.older, Path("$FRESH_TMP"))) + " vs "
+                + cmdline(["benchmarks/.venv/bin/datamodel-codegen", "--input", self.spec, "--input-file-type", "openapi", "--output", "$TMP/models.py"]),
+            )
+        )
+
+    # 2. warm make generate / make check versus json.load of the spec
+
+    def warm(self) -> None:
+        out = self.fresh("warm")
+        run(self.generate_cmd(self.spec, self.older, out))
+        also = " ".join(map(str, self.older)) + f" --out {out}"
+        make_gen = ["make", "-s", "--no-print-directory", "generate", f"SPEC={self.spec}", f"ALSO={also}", f"PYTHON={self.py}"]
+        make_chk = ["make", "-s", "--no-print-directory", "check", f"SPEC={self.spec}", f"ALSO={also}", f"PYTHON={self.py}"]
+        direct = [self.py, "-m", "generator", "check", "--spec", str(self.spec), "--also", *map(str, self.older), "--out", str(out)]
+        baseline = [self.py, "-c", f"import json; json.load(open({str(self.spec)!r}))"]
+        before = snapshot(out)
+        runs = max(2 * self.args.runs + 1, 11)
+        series = alternate(runs, {
+            "json": lambda: run(baseline),
+            "make generate": lambda: run(make_gen),
+            "make check": lambda: run(make_chk),
+            "check": lambda: run(direct),
+        })
+        untouched = snapshot(out) == before
+        base = series["json"].wall
+        self.notes.append(
+            f"Warm runs wrote nothing: every file's mtime and size in the output directory were the same after "
+            f"{runs} warm `make generate` runs ({'yes' if untouched else 'NO'})."
+        )
+        shown = {
+            "make generate": cmdline(["make", "generate", "ALSO=<the three older specs> --out $OUT"]),
+            "make check": cmdline(["make", "check", "ALSO=<the three older specs> --out $OUT"]),
+            "check": cmdline([*direct[:-1], "$OUT"]),
+        }
+        for name in ("make generate", "make check", "check"):
+            s = series[name]
+            ratio = s.wall / base
+            target = name.startswith("make")
+            self.rows.append(
+                Row(
+                    f"Warm `{name}` (nothing changed, wall)" if target else "Warm `python -m generator check` without make (wall)",
+                    f"{ms(s.wall)} ({ms(s.cpu)} CPU, n={len(s)})",
+                    f"`json.load(spec)` {ms(base)} ({ms(series['json'].cpu)} CPU)",
+                    f"{ratio:.2f}×",
+                    "≤ 3×" if target else "(information)",
+                    (ratio <= 3.0 and untouched) if target else None,
+                    shown[name] + " vs " + cmdline(baseline[:2]) + " 'import json; json.load(open(SPEC))'",
+                )
+            )
+
+    # 3. diff of two specs
+
+    def diff(self) -> None:
+        probe = run([self.py, "-m", "generator", "diff", "--help"], ok=(0, 1, 2))
+        if probe.returncode != 0:
+            self.rows.append(Row("`diff OLD NEW` (wall)", "not available (`python -m generator diff` missing)", "", "", "< 0.5 s", False, ""))
+            return
+        cmd = [self.py, "-m", "generator", "diff", str(self.specs / DIFF_OLD), str(self.spec)]
+        oasdiff = shutil.which("oasdiff")
+        jobs = {"ours": lambda: run(cmd, ok=(0, 1))}
+        if oasdiff:
+            peer_cmd = [oasdiff, "diff", str(self.specs / DIFF_OLD), str(self.spec)]
+            jobs["oasdiff"] = lambda: run(peer_cmd, ok=(0, 1))
+        series = alternate(max(self.args.runs, 5), jobs)
+        s = series["ours"]
+        if oasdiff:
+            reference = f"oasdiff {secs(series['oasdiff'].wall)} wall"
+            ratio = f"{s.wall / series['oasdiff'].wall:.2f}× oasdiff"
+        else:
+            reference = f"full cold generation {secs(self.cold_wall)} wall (oasdiff: not installable here)"
+            ratio = f"{s.wall / self.cold_wall:.2f}× generation" if self.cold_wall else ""
+        self.rows.append(Row("`diff` 2.159 → 2.167 (wall)", f"{secs(s.wall)} ({secs(s.cpu)} CPU, n={len(s)})", reference, ratio, "< 0.5 s", s.wall < 0.5, cmdline(cmd)))
+        if not oasdiff:
+            self.notes.append(
+                "oasdiff is a Go program; this machine reaches only PyPI, Debian's and npm's registries, none of which "
+                "ships it, and it has no Go toolchain, so the diff is shown beside a full generation instead."
+            )
+
+    # 4. the generated package: import cost and partial errors
+
+    def package(self) -> None:
+        out = self.out_for_package
+        if out is None:
+            out = self.fresh("pkg")
+            run(self.generate_cmd(self.spec, self.older, out))
+        setup = f"import sys; sys.path.insert(0, {str(out)!r})"
+        runs = max(4 * self.args.runs + 1, 21)
+        # -S: no site, so no .pth file has imported re, enum, json... for us: every stdlib module
+        # the package needs is counted. Without -S, this venv's site (editable install) already
+        # imports several of them; shown for information.
+        for flags, target in ((["-I", "-S"], True), (["-I"], False)):
+            bare = [self.py, *flags, "-c", setup]
+            loaded = [self.py, *flags, "-c", setup + "; import x_problems"]
+            series = alternate(runs, {"pass": lambda bare=bare: run(bare), "import": lambda loaded=loaded: run(loaded)})
+            extra = series["import"].wall - series["pass"].wall
+            self.rows.append(
+                Row(
+                    f"`import x_problems` over `python {' '.join(flags)} -c pass` (wall)" + ("" if target else ", site on"),
+                    f"+{extra * 1000:.1f} ms ({ms(series['import'].wall)} vs {ms(series['pass'].wall)}, n={runs})",
+                    f"`python {' '.join(flags)} -c pass` (same sys.path set-up)",
+                    "",
+                    "≤ +10 ms" if target else "(information)",
+                    extra <= 0.010 if target else None,
+                    cmdline(loaded[:-1]) + " 'import sys; sys.path.insert(0, OUT); import x_problems'",
+                )
+            )
+        script = HERE / "_partial.py"
+        done = run([str(self.peer), str(script), str(out), str(self.args.runs)])
+        result = json.loads(done.stdout)
+        for label, ours_key, theirs_key in (
+            ("parsed body (dict)", "x_problems_dict", "pydantic_dict"),
+            ("raw body (bytes, JSON decoding included)", "x_problems_bytes", "pydantic_bytes"),
+        ):
+            ours_t, theirs_t = result[ours_key], result[theirs_key]
+            self.rows.append(
+                Row(
+                    f"200 body with 100 partial errors → typed problems, {label}",
+                    f"`x_problems.partial_errors` {ours_t * 1e6:.0f} µs",
+                    f"pydantic {result['pydantic_version']} {theirs_t * 1e6:.0f} µs",
+                    f"{ours_t / theirs_t:.2f}×",
+                    "≤ 1× (stdlib only)",
+                    ours_t <= theirs_t,
+                    cmdline(["benchmarks/.venv/bin/python", "benchmarks/_partial.py", "$OUT", str(self.args.runs)]),
+                )
+            )
+
+    # 5. scale: synthetic specs
+
+    def scale(self) -> None:
+        runs = self.args.scale_runs
+        specs = self.tmp / "synth"
+        specs.mkdir()
+        cases: dict[tuple[int, int], tuple[Path, int]] = {}
+        for types, megabytes in sorted({(10, 1), (100, 1), (1000, 1), (1000, 5), (1000, 20)}):
+            path = specs / f"synth-{types}-{megabytes}.json"
+            # In a child: a 20 MB document built here would raise this process's peak RSS, which
+            # Linux hands on to every child forked later (ru_maxrss survives fork and exec).
+            run([self.py, str(HERE / "synth.py"), "--types", str(types), "--megabytes", str(megabytes), "--out", str(path)])
+            cases[types, megabytes] = (path, path.stat().st_size)
+        results: dict[tuple[int, int], Series] = {}
+        for key, (path, _size) in cases.items():
+            results[key] = Series([run(self.generate_cmd(path, (), self.fresh("scale"))) for _ in range(runs)])
+
+        lines = [
+            "| problem types | spec size | wall | CPU | marginal CPU per type | peak RSS |",
+            "|---:|---:|---:|---:|---:|---:|",
+        ]
+        prev: tuple[int, float] | None = None
+        slopes = []
+        for types in (10, 100, 1000):
+            s = results[types, 1]
+            slope = ""
+            if prev is not None:
+                per = (s.cpu - prev[1]) / (types - prev[0])
+                slopes.append(per)
+                slope = f"{per * 1000:.1f} ms"
+            prev = (types, s.cpu)
+            lines.append(f"| {types} | {cases[types, 1][1] / MB:.1f} MB | {secs(s.wall)} | {secs(s.cpu)} | {slope} | {mib(s.maxrss)} |")
+        self.tables.append("### Scale: problem types (1 MB of unrelated paths)\n\n" + "\n".join(lines))
+        linear = slopes[1] <= 2 * slopes[0] + 0.002
+        self.rows.append(
+            Row(
+                "Scale: time linear in problem types (10 → 100 → 1,000)",
+                f"{slopes[0] * 1000:.1f} ms/type (10→100), {slopes[1] * 1000:.1f} ms/type (100→1,000)",
+                "the 10 → 100 slope",
+                f"{slopes[1] / slopes[0]:.2f}×",
+                "slope ≤ 2× (linear)",
+                linear,
+                cmdline(["python", "benchmarks/synth.py", "--types", "N", "--megabytes", "M", "--out", "$SPEC"]) + " && " + cmdline(self.generate_cmd(Path("$SPEC"), (), Path("$FRESH_TMP"))),
+            )
+        )
+
+        lines = ["| unrelated paths | spec size | wall | CPU | peak RSS | peak RSS − 1 MB case |", "|---:|---:|---:|---:|---:|---:|"]
+        small = results[1000, 1]
+        for megabytes in (1, 5, 20):
+            s = results[1000, megabytes]
+            lines.append(f"| {megabytes} MB | {cases[1000, megabytes][1] / MB:.1f} MB | {secs(s.wall)} | {secs(s.cpu)} | {mib(s.maxrss)} | {mib(s.maxrss - small.maxrss)} |")
+        self.tables.append("### Scale: spec size (1,000 problem types)\n\n" + "\n".join(lines))
+        big, big_size = results[1000, 20], cases[1000, 20][1]
+        growth = (big.maxrss - small.maxrss) / (big_size - cases[1000, 1][1])
+        whole = big.maxrss / big_size
+        self.rows.append(
+            Row(
+                "Scale: memory, 1,000 types + 20 MB of paths",
+                f"peak RSS {mib(big.maxrss)} for a {big_size / MB:.1f} MB spec ({whole:.1f}× its size)",
+                f"1 MB case {mib(small.maxrss)}",
+                f"{growth:.1f}× per added spec byte",
+                "≤ 10× per added byte",
+                growth <= 10,
+                cmdline(self.generate_cmd(Path("$SYNTH_1000_20MB"), (), Path("$FRESH_TMP"))),
+            )
+        )
+        linear_size = results[1000, 20].cpu - results[1000, 1].cpu
+        self.notes.append(
+            f"Spec size costs {linear_size / ((cases[1000, 20][1] - cases[1000, 1][1]) / MB):.2f} s CPU per added MB "
+            "(reading, strict JSON checks and openapi-pydantic validation of the whole document; extraction skips paths)."
+        )
+
+    # --- report ---------------------------------------------------------------------------
+
+    def report(self, started: float, argv: Sequence[str]) -> str:
+        versions = [
+            f"- Peers (benchmarks/.venv): datamodel-code-generator {pip_version(self.peer, 'datamodel-code-generator')}, "
+            f"pydantic {pip_version(self.peer, 'pydantic')}; generator: black {pip_version(Path(self.py), 'black')}, "
+            f"openapi-pydantic {pip_version(Path(self.py), 'openapi-pydantic')}",
+        ]
+        lines = [
+            "# Benchmarks",
+            "",
+            "Produced by `make bench`, i.e.",
+            "",
+            "    " + " ".join(["python", "benchmarks/bench.py", *argv]),
+            "",
+            f"in {time.perf_counter() - started:.0f} s. Every figure is the median of n runs of a child process "
+            "(CPU = user + system of the child and its children, from `wait4`); figures and their references "
+            "alternate within one run of this script. Generation writes to fresh temporary directories.",
+            "",
+            "## Machine",
+            "",
+            *machine(),
+            *versions,
+            "",
+            "## Targets (issue 7)",
+            "",
+            "| figure | measured | reference | ratio | target | result |",
+            "|---|---|---|---|---|---|",
+        ]
+        lines += [f"| {r.figure} | {r.measured} | {r.reference} | {r.ratio} | {r.target} | {verdict(r.passed)} |" for r in self.rows]
+        lines += ["", *self.tables[:1], "", *self.tables[1:], "", "## Notes", ""]
+        lines += [f"- {n}" for n in self.notes]
+        lines += ["", "## Commands", ""]
+        lines += [f"- {r.figure}: `{r.command}`" for r in self.rows if r.command]
+        return "\n".join(lines) + "\n"
+
+
+def snapshot(out: Path) -> list[tuple[str, int, int]]:
+    return sorted((str(p.relative_to(out)), p.stat().st_mtime_ns, p.stat().st_size) for p in out.rglob("*"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", type=Path, help="write the Markdown report here (else print it)")
+    parser.add_argument("--runs", type=int, default=5, help="runs per figure (median); default 5")
+    parser.add_argument("--peer-runs", type=int, default=3, help="runs of datamodel-codegen; default 3")
+    parser.add_argument("--scale-runs", type=int, default=3, help="runs per synthetic spec; default 3")
+    parser.add_argument("--specs", type=Path, default=ROOT.parent / "shared" / "specs", help="directory of X's specs")
+    parser.add_argument("--python", type=Path, default=Path(sys.executable), help="the project's interpreter")
+    parser.add_argument("--only", nargs="*", choices=("cold", "warm", "diff", "package", "scale"), help="run only these figures")
+    raw = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(raw)
+    started = time.perf_counter()
+    bench = Bench(args)
+    try:
+        for name in ("cold", "warm", "diff", "package", "scale"):
+            if args.only is None or name in args.only:
+                print(f"bench: {name}", file=sys.stderr)
+                getattr(bench, name)()
+        text = bench.report(started, raw)
+    finally:
+        shutil.rmtree(bench.tmp, ignore_errors=True)
+    if args.write:
+        args.write.write_text(text, encoding="utf-8")
+        print(f"bench: wrote {args.write}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    failed = [r.figure for r in bench.rows if r.passed is False]
+    for figure in failed:
+        print(f"bench: FAIL: {figure}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
