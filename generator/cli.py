@@ -43,29 +43,24 @@ def _error(file: str, message: str) -> Diagnostic:
     return Diagnostic("error", file, "", message)
 
 
-def _request(args: argparse.Namespace) -> Request | list[Diagnostic]:
+def _request(args: argparse.Namespace, *extra_inputs: Path) -> Request | list[Diagnostic]:
+    """The run's inputs, or why they cannot be used (bad package name, missing files)."""
     from .names import is_identifier
 
     if not is_identifier(args.package):
         return [_error("<command line>", f"--package {args.package!r} is not a Python identifier")]
-    return Request(args.spec, tuple(args.also), args.supplement, args.out, args.package)
-
-
-def _inputs_exist(req: Request) -> list[Diagnostic]:
-    return [_error(str(p), "no such file") for p in (req.spec, *req.also, req.supplement) if not p.is_file()]
+    req = Request(args.spec, tuple(args.also), args.supplement, args.out, args.package)
+    missing = [_error(str(p), "no such file") for p in (req.spec, *req.also, req.supplement, *extra_inputs) if not p.is_file()]
+    return missing or req
 
 
 def run_generate(args: argparse.Namespace) -> int:
     """``generate``: render and publish, or do nothing when the manifest says it is fresh."""
     from .pipeline import build_catalogue, is_fresh, render_catalogue
 
-    req = _request(args)
+    req = _request(args, *([args.changelog] if args.changelog else []))
     if isinstance(req, list):
         _print(req)
-        return EXIT_BAD_INPUT
-    missing = _inputs_exist(req) + ([_error(str(args.changelog), "no such file")] if args.changelog and not args.changelog.is_file() else [])
-    if missing:
-        _print(missing)
         return EXIT_BAD_INPUT
     if not args.changelog and is_fresh(req):
         return EXIT_OK
@@ -108,10 +103,6 @@ def run_check(args: argparse.Namespace) -> int:
     req = _request(args)
     if isinstance(req, list):
         _print(req)
-        return EXIT_BAD_INPUT
-    missing = _inputs_exist(req)
-    if missing:
-        _print(missing)
         return EXIT_BAD_INPUT
     if is_fresh(req):
         return EXIT_OK

@@ -153,8 +153,9 @@ def manifest_text(cat: Catalogue, current: dict[str, Any], files: dict[str, str]
 
     data = {
         "schema": "xproblems-manifest/1",
+        "generated_by": f"xproblems {__version__}; do not edit (make generate rewrites it)",
         "inputs": current,
-        "spec": {"file": spec.name, "version": cat.spec_version},
+        "spec": {"file": spec.name, "version": cat.spec_version, "problems_sha256": cat.problems_digest},
         "also": [{"file": p.name} for p in also_files],
         "also_versions": list(cat.also_versions),
         "files": {rel: sha256_text(text) for rel, text in sorted(files.items())},

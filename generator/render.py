@@ -357,7 +357,8 @@ def render_unformatted(cat: Catalogue, package: str) -> dict[str, str]:
         "__init__": init_view(cat, problems, enums, errors),
     }
     files = {f"{package}/{m}.py": env.get_template(f"{m}.py.j2").render(ctx=contexts[m], header=header()) for m in _PY_MODULES}
-    files[f"{package}/py.typed"] = ""
+    # PEP 561 marker; type checkers look only for the word "partial", so a header is safe.
+    files[f"{package}/py.typed"] = str(header()) + "\n"
     files["docs/errors.md"] = env.get_template("errors.md.j2").render(ctx=docs_view(cat))
     return files
 
