@@ -34,7 +34,6 @@ from __future__ import annotations
 import builtins
 import datetime
 import enum
-import json
 from collections.abc import Mapping
 
 TYPE_CHECKING = False
@@ -46,6 +45,10 @@ if TYPE_CHECKING:
 
     _Coerce = Callable[[object], object]
     _Row = tuple[str, str, str, bool, _Coerce, "dict[str, enum.Enum] | None"]
+    _FastRow = tuple[
+        str, str, "builtins.type[object] | None", bool, "dict[Any, enum.Enum] | None"
+    ]
+    _Rows = tuple[tuple[_FastRow, ...], tuple[_Row, ...], bool]
 
 __all__ = [
     "ClientError",
@@ -224,12 +227,26 @@ def _lenient_int(digits: str) -> object:
         return digits
 
 
+_json_loads: Callable[..., object] | None = None
+
+
+def _loads() -> Callable[..., object]:
+    """``json.loads``, imported on first use: json (and re) cost milliseconds."""
+    global _json_loads
+    if _json_loads is None:
+        import json
+
+        _json_loads = json.loads
+    return _json_loads
+
+
 def _decode_json(data: bytes | str) -> tuple[bool, object, str | None]:
     """``(ok, value, error)``; never raises (bad UTF-8, deep nesting, huge ints)."""
     if isinstance(data, str):
         data = data.lstrip("\ufeff")
+    loads = _json_loads or _loads()
     try:
-        return True, json.loads(data), None
+        return True, loads(data), None
     except RecursionError:
         return False, None, "JSON nested too deeply"
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, int digit limit
@@ -238,7 +255,7 @@ def _decode_json(data: bytes | str) -> tuple[bool, object, str | None]:
     except Exception as exc:
         return False, None, _one_line(f"{builtins.type(exc).__name__}: {exc}", 200)
     try:
-        return True, json.loads(data, parse_int=_lenient_int), None
+        return True, loads(data, parse_int=_lenient_int), None
     except RecursionError:
         return False, None, "JSON nested too deeply"
     except Exception as exc:
@@ -291,6 +308,17 @@ class FieldSpec:
         )
 
 
+_EXACT: dict[str, builtins.type[object] | None] = {
+    "string": str,
+    "integer": int,
+    "number": float,
+    "boolean": bool,
+    "array": list,
+    "object": dict,
+    "any": None,
+}
+
+
 def _row(spec: FieldSpec) -> _Row:
     values = None
     if spec.enum is not None:
@@ -305,6 +333,104 @@ _BASE_ROWS: tuple[_Row, ...] = (
     ("detail", "detail", "string", True, _as_string, None),
     ("status", "status", "integer", False, _as_integer, None),
 )
+_ROWS: dict[builtins.type[Problem], _Rows] = {}
+
+
+def _rows_of(cls: builtins.type[Problem]) -> _Rows:
+    """The rows of a problem class, built on first use (class creation stays cheap).
+
+    The fast rows hold ``(name, attr, exact type or None for any, required, enum
+    values)``, the full rows what :func:`_parse_slow` needs, and the flag says
+    whether ``cls`` keeps Problem's ``__new__`` and ``__init__`` (so that
+    :func:`_make_problem` may skip them).
+    """
+    rows = _ROWS.get(cls)
+    if rows is None:
+        full = _BASE_ROWS + tuple(_row(spec) for spec in cls._fields)
+        fast = tuple(
+            (name, attr, _EXACT.get(kind), required, values)
+            for name, attr, kind, required, _, values in full
+        )
+        direct = cls.__init__ is Problem.__init__ and cls.__new__ is Problem.__new__
+        rows = _ROWS[cls] = (fast, full, direct)
+    return rows
+
+
+def _parse(cls: builtins.type[Problem], raw: Any) -> dict[str, Any]:
+    """The instance attributes of ``cls(raw)``: ``raw``, one per row, ``issues``.
+
+    A JSON object whose members are all of their exact type (the usual case) takes
+    the fast loop; anything else (a wrong type, null, a missing required member, an
+    undocumented enum value, a subclass of dict, a Mapping, no object at all) goes
+    through :func:`_parse_slow`, which records the issues.  Never raises.
+    """
+    fast, full, _ = _ROWS.get(cls) or _rows_of(cls)
+    if raw.__class__ is dict:
+        result: dict[str, Any] = {"raw": raw}
+        value: Any
+        try:
+            for name, attr, exact, required, values in fast:
+                if name in raw:  # two inlined lookups beat one .get() call
+                    value = raw[name]
+                    if value.__class__ is exact:
+                        if values is not None:
+                            value = values.get(value)
+                            if value is None:
+                                break
+                        result[attr] = value
+                    elif exact is None and value is not None:
+                        result[attr] = value
+                    else:
+                        break
+                elif required:
+                    break
+                else:
+                    result[attr] = None
+            else:
+                result["issues"] = ()
+                return result
+        except Exception:  # a key whose __eq__ raises; the slow path reports it
+            pass
+    return _parse_slow(full, raw)
+
+
+def _parse_slow(rows: tuple[_Row, ...], raw: object) -> dict[str, Any]:
+    issues: list[str] = []
+    result: dict[str, Any] = {"raw": raw}
+    members: Mapping[str, object]
+    if isinstance(raw, Mapping):
+        members = raw
+    else:
+        members = {}
+        issues.append(f"not a JSON object but {_json_kind(raw)}")
+    for name, attr, kind, required, coerce, values in rows:
+        found: object = None
+        try:
+            value = members.get(name, _MISSING)
+            if value is _MISSING:
+                if required and members is raw:
+                    issues.append(f"missing required member {name!r}")
+            elif value is None:
+                issues.append(f"{name!r} is null, expected {kind}")
+            else:
+                checked = coerce(value)
+                if checked is _INVALID:
+                    got = _json_kind(value)
+                    issues.append(f"{name!r} is {got}, expected {kind}")
+                elif values is not None and isinstance(checked, str):
+                    member = values.get(checked)
+                    if member is None:
+                        found = checked
+                        issues.append(f"{name!r} has undocumented value {checked!r}")
+                    else:
+                        found = member
+                else:
+                    found = checked
+        except Exception as exc:  # a hostile Mapping; never let it escape
+            issues.append(f"{name!r} could not be read: {builtins.type(exc).__name__}")
+        result[attr] = found
+    result["issues"] = tuple(issues)
+    return result
 
 
 class Problem(Exception):
@@ -321,7 +447,6 @@ class Problem(Exception):
     problem_type: ClassVar[ProblemType | None] = None
     retired: ClassVar[bool] = False
     _fields: ClassVar[tuple[FieldSpec, ...]] = ()
-    _rows: ClassVar[tuple[_Row, ...]] = _BASE_ROWS
 
     type: str | None
     title: str | None
@@ -330,55 +455,14 @@ class Problem(Exception):
     raw: Any
     issues: tuple[str, ...]
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls._rows = _BASE_ROWS + tuple(_row(spec) for spec in cls._fields)
-
     def __init__(self, raw: object = None) -> None:
         Exception.__init__(self, raw)
         self._load(raw)
 
     def _load(self, raw: object) -> None:
         """Set every attribute from ``raw``; records issues instead of raising."""
-        issues: list[str] = []
-        self.raw = raw
-        members: Mapping[str, object]
-        if isinstance(raw, Mapping):
-            members = raw
-        else:
-            members = {}
-            issues.append(f"not a JSON object but {_json_kind(raw)}")
-        for name, attr, kind, required, coerce, values in builtins.type(self)._rows:
-            result: object = None
-            try:
-                value = members.get(name, _MISSING)
-                if value is _MISSING:
-                    if required and members is raw:
-                        issues.append(f"missing required member {name!r}")
-                elif value is None:
-                    issues.append(f"{name!r} is null, expected {kind}")
-                else:
-                    checked = coerce(value)
-                    if checked is _INVALID:
-                        got = _json_kind(value)
-                        issues.append(f"{name!r} is {got}, expected {kind}")
-                    elif values is not None and isinstance(checked, str):
-                        member = values.get(checked)
-                        if member is None:
-                            result = checked
-                            issues.append(
-                                f"{name!r} has undocumented value {checked!r}"
-                            )
-                        else:
-                            result = member
-                    else:
-                        result = checked
-            except Exception as exc:  # a hostile Mapping; never let it escape
-                issues.append(
-                    f"{name!r} could not be read: {builtins.type(exc).__name__}"
-                )
-            setattr(self, attr, result)
-        self.issues = tuple(issues)
+        for name, value in _parse(builtins.type(self), raw).items():
+            setattr(self, name, value)
 
     @property
     def slug(self) -> str | None:
@@ -458,6 +542,18 @@ class Problem(Exception):
 
 class UnknownProblem(Problem):
     """A problem whose type URI nobody has documented, or an item that is no object."""
+
+
+_new_exception = BaseException.__new__
+
+
+def _make_problem(cls: builtins.type[Problem], raw: object) -> Problem:
+    """``cls(raw)``, without the ``__init__`` layers when ``cls`` keeps Problem's."""
+    if (_ROWS.get(cls) or _rows_of(cls))[2]:
+        problem = _new_exception(cls, raw)
+        problem.__dict__ = _parse(cls, raw)
+        return problem
+    return cls(raw)
 
 
 def _restore_problem(cls: builtins.type[Problem], raw: object) -> Problem:
