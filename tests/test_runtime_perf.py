@@ -23,7 +23,7 @@ runtime = sys.modules["x_problems._runtime"]
 
 # Imported lazily, on the first call that needs them, or not at all. json brings re;
 # typing, dataclasses and inspect are the usual accidental heavyweights.
-NOT_AT_IMPORT = {"json", "re", "typing", "dataclasses", "inspect", "ast", "string", "tokenize", "warnings", "decimal", "textwrap"}
+NOT_AT_IMPORT = {"json", "re", "datetime", "_datetime", "math", "typing", "dataclasses", "inspect", "ast", "string", "tokenize", "warnings", "decimal", "textwrap"}
 
 
 def _fresh(code: str) -> Any:

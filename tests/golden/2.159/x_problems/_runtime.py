@@ -22,7 +22,6 @@ None of these raises because of what it is given.
 from __future__ import annotations
 
 import builtins
-import datetime
 import enum
 from collections.abc import Mapping
 
@@ -37,19 +36,24 @@ from ._base import (
     UnknownProblem,
     XAPIError,
     _decode_json,
+    _LazyModule,
     _limit_kind,
     _make_problem,
     _member,
     _new_exception,
     _parse_slow,
     _safe_repr,
+    _utc,
 )
 from ._errors import STATUS_CLASSES
 from ._problems import PROBLEM_CLASSES
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import datetime
     from typing import Any
+else:
+    datetime = _LazyModule("datetime")
 
 __all__ = [
     "StreamEvent",
@@ -66,7 +70,6 @@ __all__ = [
     "retry_after",
 ]
 
-_UTC = datetime.timezone(datetime.timedelta(0))
 _CACHE_LIMIT = 512
 _class_cache: dict[str, builtins.type[Problem]] = {}
 _mixed_cache: dict[
@@ -665,7 +668,7 @@ def _until(moment: datetime.datetime, now: datetime.datetime) -> datetime.timede
 def _next_period(
     period: str | None, now: datetime.datetime
 ) -> datetime.datetime | None:
-    midnight = now.astimezone(_UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    midnight = now.astimezone(_utc()).replace(hour=0, minute=0, second=0, microsecond=0)
     name = (period or "").strip().lower()
     if name == "daily":
         return midnight + datetime.timedelta(days=1)
@@ -742,9 +745,9 @@ def retry_after(
     """
     try:
         number = _attempt(attempt)
-        moment = now if now is not None else datetime.datetime.now(_UTC)
+        moment = now if now is not None else datetime.datetime.now(_utc())
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=_UTC)
+            moment = moment.replace(tzinfo=_utc())
         if isinstance(error, XAPIError):
             return _error_delay(error, number, moment)
         if isinstance(error, Problem):

@@ -32,12 +32,29 @@ Nothing here raises while parsing: what does not match the schema is recorded in
 from __future__ import annotations
 
 import builtins
-import datetime
 import enum
 from collections.abc import Mapping
 
 TYPE_CHECKING = False
+
+
+class _LazyModule:
+    """A module imported on first attribute access (``datetime`` costs ~2.5 ms)."""
+
+    __slots__ = ("_module", "_name")
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._module: object = None
+
+    def __getattr__(self, attr: str) -> object:
+        if self._module is None:
+            self._module = __import__(self._name)
+        return getattr(self._module, attr)
+
+
 if TYPE_CHECKING:
+    import datetime
     from collections.abc import Callable, Iterable
     from typing import Any, ClassVar
 
@@ -49,6 +66,9 @@ if TYPE_CHECKING:
         str, str, "builtins.type[object] | None", bool, "dict[Any, enum.Enum] | None"
     ]
     _Rows = tuple[tuple[_FastRow, ...], tuple[_Row, ...], bool]
+
+else:
+    datetime = _LazyModule("datetime")
 
 __all__ = [
     "ClientError",
@@ -62,7 +82,6 @@ __all__ = [
     "XAPIError",
 ]
 
-_UTC = datetime.timezone(datetime.timedelta(0))
 _MISSING = object()
 _INVALID = object()
 _MAX_TEXT = 300
@@ -707,12 +726,16 @@ def _header_int(headers: Mapping[str, str], name: str) -> int | None:
     return int(value)
 
 
+def _utc() -> datetime.tzinfo:
+    return datetime.timezone(datetime.timedelta(0))
+
+
 def _header_time(headers: Mapping[str, str], name: str) -> datetime.datetime | None:
     seconds = _header_int(headers, name)
     if seconds is None:
         return None
     try:
-        return datetime.datetime.fromtimestamp(seconds, tz=_UTC)
+        return datetime.datetime.fromtimestamp(seconds, tz=_utc())
     except (OverflowError, OSError, ValueError):
         return None
 
