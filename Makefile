@@ -5,7 +5,10 @@ SPEC    ?= $(DEFAULT_SPEC)
 # Older specs whose dropped types the live API still returns; only with the default spec.
 OLDER   := $(SPECS)/x-api-v2-2.134.json $(SPECS)/x-api-v2-2.152.json $(SPECS)/x-api-v2-2.159.json
 ALSO    ?= $(if $(filter $(DEFAULT_SPEC),$(SPEC)),$(OLDER),)
-PYTHON  ?= $(if $(wildcard .venv/bin/python),.venv/bin/python,python3)
+# The project's venv (make setup). Not $(wildcard ...): make caches directory listings, so
+# `make setup generate` would not see the venv that setup just created. Use PYTHON=python
+# to run with an interpreter where the project is already installed.
+PYTHON  ?= .venv/bin/python
 XP      := $(PYTHON) -m generator
 
 .PHONY: setup generate check test lint golden bench spec-update clean

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
+from .escape import md_code, md_text, one_line
 from .model import Catalogue, EnumType, Field, ProblemType, StatusCode
 
 Severity = Literal["breaking", "warning", "info"]
@@ -410,27 +411,23 @@ def render_text(changes: Sequence[Change]) -> str:
         return "no changes\n"
     width_sev = max(len(c.severity) for c in changes)
     width_key = max(len(c.key) for c in changes)
-    lines = [f"{c.severity:<{width_sev}}  {c.key:<{width_key}}  {c.kind}: {_oneline(c.message)}" for c in changes]
+    lines = [f"{c.severity:<{width_sev}}  {c.key:<{width_key}}  {c.kind}: {one_line(c.message)}" for c in changes]
     lines.append(f"{len(changes)} change(s): {_summary_line(changes)}")
     return "\n".join(lines) + "\n"
 
 
-def _oneline(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _cell(text: str) -> str:
-    """A markdown table cell: one line, pipes and backticks neutralised."""
-    return _oneline(text).replace("\\", "\\\\").replace("|", "\\|").replace("`", "'")
+    """A Markdown table cell: spec text made inert the same way as in docs/errors.md."""
+    return md_text(text)
 
 
 def _code(text: str) -> str:
-    return "`" + _cell(text) + "`" if text != "-" else "-"
+    return md_code(text) if text != "-" else "-"
 
 
 def render_markdown(changes: Sequence[Change], old_version: str, new_version: str) -> str:
     """A pull-request body: title, summary counts, then one table per severity present."""
-    lines = [f"## X API problem types: {_cell(old_version)} -> {_cell(new_version)}", ""]
+    lines = [f"## X API problem types: {md_code(old_version)} -> {md_code(new_version)}", ""]
     if not changes:
         lines += ["No changes to problem types, fields, enums or status classes.", ""]
         return "\n".join(lines)

@@ -13,7 +13,7 @@ def test_changelog_is_added_once_and_survives_plain_runs(tmp_path: Path) -> None
     assert run_cli(*args, "--changelog", spec_path("2.159")).returncode == 0
     log = out / "docs" / "CHANGES.md"
     first = log.read_text()
-    assert "## X API problem types: 2.159 -> 2.167" in first
+    assert "## X API problem types: `2.159` -> `2.167`" in first
     assert "type-removed" in first and "`conflict`" in first
     assert run_cli(*args, "--changelog", spec_path("2.159")).returncode == 0
     assert log.read_text() == first  # same entry is not added twice
@@ -21,7 +21,7 @@ def test_changelog_is_added_once_and_survives_plain_runs(tmp_path: Path) -> None
     assert run_cli("check", "--spec", spec_path("2.167"), "--out", out).returncode == 0
     assert run_cli(*args, "--changelog", spec_path("2.134")).returncode == 0
     text = log.read_text()
-    assert text.index("2.134 -> 2.167") < text.index("2.159 -> 2.167")  # newest first
+    assert text.index("`2.134` -> `2.167`") < text.index("`2.159` -> `2.167`")  # newest first
 
 
 def test_changelog_with_a_missing_old_spec_writes_nothing(tmp_path: Path) -> None:

@@ -463,7 +463,7 @@ def test_markdown_report_has_summary_then_a_table_per_severity_present() -> None
     assert "No changes" in render_markdown((), "1.0", "1.0")
     md = render_markdown(ALL_CHANGES, "2.159", "2.167")
     lines = md.splitlines()
-    assert lines[0] == "## X API problem types: 2.159 -> 2.167"
+    assert lines[0] == "## X API problem types: `2.159` -> `2.167`"
     assert md.index("| breaking |") < md.index("### Breaking") < md.index("### Warning") < md.index("### Info")
     table_rows = [line for line in lines if line.startswith("| `")]
     assert len(table_rows) == len(ALL_CHANGES)
@@ -477,7 +477,12 @@ def test_markdown_cells_are_escaped_and_shortened() -> None:
     md = render_markdown((change,), "1", "2")
     row = next(line for line in md.splitlines() if line.startswith("| `x`"))
     assert row.count(" | ") == 5  # six cells, no stray separators
-    assert "a \\| b 'c' next line" in row
+    assert "a \\| b \\`c\\` next line" in row  # escaped like docs/errors.md: the backticks stay visible
+    evil = "<img src=x onerror=alert(1)> [link](javascript:alert(1)) *bold*"
+    hostile = Change("info", "title-changed", "x", "title", evil, None, evil)
+    cells = next(line for line in render_markdown((hostile,), "1", "2").splitlines() if line.startswith("| `x`")).split(" | ")
+    assert cells[3] == f"`{evil}`"  # a code span: CommonMark shows its content literally
+    assert cells[5] == "&lt;img src=x onerror=alert(1)&gt; \\[link\\](javascript:alert(1)) \\*bold\\* |"
     assert "y" * 117 + "..." in row and "y" * 118 not in row
 
 

@@ -192,7 +192,7 @@ def test_a_spec_against_itself_is_empty(version: str, fmt: str) -> None:
     if fmt == "text":
         assert done.stdout == "no changes\n"
     elif fmt == "markdown":
-        assert "No changes" in done.stdout and f"{version} -> {version}" in done.stdout
+        assert "No changes" in done.stdout and f"`{version}` -> `{version}`" in done.stdout
     else:
         assert json.loads(done.stdout)["changes"] == []
 
@@ -234,6 +234,6 @@ def test_markdown_report_of_the_host_move(tmp_path: Path) -> None:
     strict = run_cli("diff", spec_path("2.159"), spec_path("2.167"), "--format", "markdown", "--fail-on", "breaking")
     assert strict.returncode == 1 and strict.stdout == done.stdout
     md = done.stdout
-    assert md.startswith("## X API problem types: 2.159 -> 2.167\n")
+    assert md.startswith("## X API problem types: `2.159` -> `2.167`\n")
     assert "### Breaking" in md and "### Warning" in md and "### Info" in md
     assert "| `resource-not-found` | host-changed | uri | `https://api.twitter.com/2/problems/resource-not-found` | `https://api.x.com/2/problems/resource-not-found` |" in md
