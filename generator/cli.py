@@ -76,7 +76,7 @@ def run_generate(args: argparse.Namespace) -> int:
         from .changelog import CHANGELOG, changelog_text
 
         old, log_diags = build_catalogue(args.changelog, supplement=req.supplement)
-        _print(log_diags)
+        _print([d for d in log_diags if d not in diags])  # the old spec is often an --also too
         if old is None or errors_in(log_diags):
             return EXIT_BAD_INPUT
         extra[CHANGELOG] = changelog_text(req.out / CHANGELOG, old, cat)

@@ -24,6 +24,13 @@ def test_changelog_is_added_once_and_survives_plain_runs(tmp_path: Path) -> None
     assert text.index("`2.134` -> `2.167`") < text.index("`2.159` -> `2.167`")  # newest first
 
 
+def test_a_warning_about_a_spec_given_twice_is_printed_once(tmp_path: Path) -> None:
+    old = spec_path("2.159")  # its Oauth1PermissionsProblem warning
+    result = run_cli("generate", "--spec", spec_path("2.167"), "--also", old, "--changelog", old, "--out", tmp_path / "gen", "--quiet")
+    assert result.returncode == 0
+    assert result.stderr.count("Oauth1PermissionsProblem") == 1, result.stderr
+
+
 def test_changelog_with_a_missing_old_spec_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "gen"
     result = run_cli("generate", "--spec", spec_path("2.167"), "--out", out, "--changelog", tmp_path / "nope.json")
