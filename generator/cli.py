@@ -64,7 +64,7 @@ def run_generate(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     if not args.changelog and is_fresh(req):
         return EXIT_OK
-    from .write import check_paths, locked, publish, write_extra
+    from .write import check_paths, locked, publish
 
     cat, diags = build_catalogue(req.spec, also=req.also, supplement=req.supplement)
     _print(diags)
@@ -86,8 +86,7 @@ def run_generate(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     try:
         with locked(req.out):
-            changed = publish(req.out, files, f"{req.package}/{MANIFEST}")
-            changed += write_extra(req.out, extra)
+            changed = publish(req.out, {**files, **extra}, f"{req.package}/{MANIFEST}")
     except BlockingIOError as exc:
         _print([_error(str(req.out), str(exc))])
         return EXIT_BAD_INPUT

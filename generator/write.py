@@ -56,13 +56,20 @@ def check_paths(out: Path, rel_paths: Sequence[str], inputs: Sequence[Path]) -> 
         diags.append(Diagnostic("error", str(out), "", "output path exists and is not a directory"))
         return diags
     for rel in [*rel_paths, LOCK_NAME]:
-        path = out
-        for part in Path(rel).parts:
-            path = path / part
-            if _is_link(path):
-                diags.append(Diagnostic("error", str(path), "", "is a symlink inside the output directory; refusing to follow it"))
-                break
+        link = _link_on_path(out, rel)
+        if link is not None:
+            diags.append(Diagnostic("error", str(link), "", "is a symlink inside the output directory; refusing to follow it"))
     return diags
+
+
+def _link_on_path(out: Path, rel: str) -> Path | None:
+    """The first symlink on the way from ``out`` to ``out / rel``, if any."""
+    path = out
+    for part in Path(rel).parts:
+        path = path / part
+        if _is_link(path):
+            return path
+    return None
 
 
 @contextmanager
@@ -96,10 +103,10 @@ def read_manifest(out: Path, manifest_rel: str) -> dict[str, object] | None:
     return data if isinstance(data, dict) else None
 
 
-def _listed(out: Path, manifest_rel: str) -> set[str]:
-    """The file names the previous manifest says the generator wrote."""
+def _recorded(out: Path, manifest_rel: str) -> dict[str, object]:
+    """File name -> sha256 of what the previous manifest says the generator wrote."""
     files = (read_manifest(out, manifest_rel) or {}).get("files")
-    return {str(rel) for rel in files} if isinstance(files, dict) else set()
+    return {str(rel): digest for rel, digest in files.items()} if isinstance(files, dict) else {}
 
 
 def _owned(out: Path, rel: str, digest: object) -> bool:
@@ -109,11 +116,9 @@ def _owned(out: Path, rel: str, digest: object) -> bool:
     parts = Path(rel).parts
     if not parts or Path(rel).is_absolute() or ".." in parts or not isinstance(digest, str):
         return False
-    path = out
-    for part in parts:
-        path = path / part
-        if _is_link(path):
-            return False
+    if _link_on_path(out, rel) is not None:
+        return False
+    path = out / rel
     try:
         return path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == digest
     except OSError:
@@ -136,10 +141,12 @@ def _on_disk(path: Path) -> str | None:
 
 
 def publish(out: Path, files: Mapping[str, str], manifest_rel: str) -> list[str]:
-    """Write ``files`` (manifest included, written last) under ``out``; returns changed paths."""
-    old_files = _listed(out, manifest_rel)
-    recorded = (read_manifest(out, manifest_rel) or {}).get("files")
-    digests = {str(k): v for k, v in recorded.items()} if isinstance(recorded, dict) else {}
+    """Write ``files`` (manifest included, written last) under ``out``; returns changed paths.
+
+    Files the manifest does not list (a changelog kept across runs) are written the same
+    way and, since no manifest names them, never removed as stale.
+    """
+    digests = _recorded(out, manifest_rel)
     changed = [rel for rel, text in files.items() if _on_disk(out / rel) != text]
     stage = Path(tempfile.mkdtemp(prefix=".xproblems-stage-", dir=out))
     try:
@@ -150,7 +157,7 @@ def publish(out: Path, files: Mapping[str, str], manifest_rel: str) -> list[str]
             target = out / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(stage / str(index), target)
-        for rel in sorted(old_files - set(files)):
+        for rel in sorted(set(digests) - set(files)):
             stale = out / rel
             if _owned(out, rel, digests.get(rel)):
                 stale.unlink()
@@ -158,26 +165,6 @@ def publish(out: Path, files: Mapping[str, str], manifest_rel: str) -> list[str]
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return sorted(changed)
-
-
-def write_extra(out: Path, files: Mapping[str, str]) -> list[str]:
-    """Atomically write files the manifest does not own (a changelog kept across runs)."""
-    changed = []
-    for rel, text in sorted(files.items()):
-        target = out / rel
-        if _on_disk(target) == text:
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".xproblems-stage-", dir=target.parent)
-        os.close(fd)
-        try:
-            _write_file(Path(tmp), text)
-            os.replace(tmp, target)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        changed.append(rel)
-    return changed
 
 
 def compare(out: Path, files: Mapping[str, str], manifest_rel: str) -> list[str]:
@@ -190,7 +177,7 @@ def compare(out: Path, files: Mapping[str, str], manifest_rel: str) -> list[str]
         old_lines = (current or "").splitlines(keepends=True)
         label = f"a/{rel}" if current is not None else "/dev/null"
         diffs.append("".join(difflib.unified_diff(old_lines, text.splitlines(keepends=True), label, f"b/{rel}")))
-    for rel in sorted(_listed(out, manifest_rel) - set(files)):
+    for rel in sorted(set(_recorded(out, manifest_rel)) - set(files)):
         if (out / rel).exists():
             diffs.append(f"--- a/{rel}\n+++ /dev/null\n(stale file the generator no longer writes)\n")
     return diffs
