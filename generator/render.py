@@ -336,14 +336,6 @@ def format_python(source: str) -> str:
     return black.format_str(source, mode=mode)
 
 
-def templates_digest() -> str:
-    """sha256 over every template's name and bytes: part of the warm-path fingerprint."""
-    digest = hashlib.sha256()
-    for path in sorted(TEMPLATES.glob("*.j2")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
 def render_unformatted(cat: Catalogue, package: str) -> dict[str, str]:
     """Every generated file before black, keyed by path relative to the output directory."""
     env = environment()
