@@ -229,7 +229,7 @@ class Bench:
         return self.tmp / f"{stem}-{self._n}"
 
     def generate_cmd(self, spec: Path, also: Sequence[Path], out: Path) -> list[str]:
-        cmd = [self.py, "-m", "generator", "generate", "--spec", str(spec)]
+        cmd = [self.py, "-m", "xproblems", "generate", "--spec", str(spec)]
         if also:
             cmd += ["--also", *map(str, also)]
         return [*cmd, "--out", str(out), "--quiet"]
@@ -278,7 +278,7 @@ class Bench:
         also = " ".join(map(str, self.older)) + f" --out {out}"
         make_gen = ["make", "-s", "--no-print-directory", "generate", f"SPEC={self.spec}", f"ALSO={also}", f"PYTHON={self.py}"]
         make_chk = ["make", "-s", "--no-print-directory", "check", f"SPEC={self.spec}", f"ALSO={also}", f"PYTHON={self.py}"]
-        direct = [self.py, "-m", "generator", "check", "--spec", str(self.spec), "--also", *map(str, self.older), "--out", str(out)]
+        direct = [self.py, "-m", "xproblems", "check", "--spec", str(self.spec), "--also", *map(str, self.older), "--out", str(out)]
         baseline = [self.py, "-c", f"import json; json.load(open({str(self.spec)!r}))"]
         before = snapshot(out)
         runs = max(2 * self.args.runs + 1, 11)
@@ -305,7 +305,7 @@ class Bench:
             target = name.startswith("make")
             self.rows.append(
                 Row(
-                    f"Warm `{name}` (nothing changed, wall)" if target else "Warm `python -m generator check` without make (wall)",
+                    f"Warm `{name}` (nothing changed, wall)" if target else "Warm `python -m xproblems check` without make (wall)",
                     f"{ms(s.wall)} ({ms(s.cpu)} CPU, n={len(s)})",
                     f"`json.load(spec)` {ms(base)} ({ms(series['json'].cpu)} CPU)",
                     f"{ratio:.2f}×",
@@ -318,11 +318,11 @@ class Bench:
     # 3. diff of two specs
 
     def diff(self) -> None:
-        probe = run([self.py, "-m", "generator", "diff", "--help"], ok=(0, 1, 2))
+        probe = run([self.py, "-m", "xproblems", "diff", "--help"], ok=(0, 1, 2))
         if probe.returncode != 0:
-            self.rows.append(Row("`diff OLD NEW` (wall)", "not available (`python -m generator diff` missing)", "", "", "< 0.5 s", False, ""))
+            self.rows.append(Row("`diff OLD NEW` (wall)", "not available (`python -m xproblems diff` missing)", "", "", "< 0.5 s", False, ""))
             return
-        cmd = [self.py, "-m", "generator", "diff", str(self.specs / DIFF_OLD), str(self.spec)]
+        cmd = [self.py, "-m", "xproblems", "diff", str(self.specs / DIFF_OLD), str(self.spec)]
         oasdiff = shutil.which("oasdiff")
         jobs = {"ours": lambda: run(cmd, ok=(0, 1))}
         if oasdiff:

@@ -1,4 +1,4 @@
-"""``python -m generator``: the same as the ``xproblems`` console script."""
+"""``python -m xproblems``: the same as the ``xproblems`` console script."""
 
 import sys
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .pipeline import DEFAULT_OUT, DEFAULT_PACKAGE, DEFAULT_SPEC, DEFAULT_SUPPLEMENT, MANIFEST, Request, errors_in
+from .pipeline import DEFAULT_PACKAGE, MANIFEST, Request, errors_in, make_request
 
 if TYPE_CHECKING:  # imported where needed: a warm run imports no stage module
     from .model import Diagnostic
@@ -29,12 +29,19 @@ def _print(diags: Sequence[Diagnostic]) -> None:
         print(d.render(), file=sys.stderr)
 
 
+def add_history_options(parser: argparse.ArgumentParser) -> None:
+    """``--pins`` and ``--no-history``: which pinned spec history a run builds on."""
+    parser.add_argument("--pins", type=Path, metavar="DIR", help="directory holding pins.json and the pruned specs (default: the ones shipped with xproblems)")
+    parser.add_argument("--no-history", action="store_true", help="build from the spec alone: no pinned older specs")
+
+
 def _add_inputs(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help=f"OpenAPI spec (default {DEFAULT_SPEC})")
-    parser.add_argument("--also", type=Path, nargs="*", default=[], metavar="OLD_SPEC", help="older specs whose dropped types and fields are kept, marked retired")
-    parser.add_argument("--supplement", type=Path, default=DEFAULT_SUPPLEMENT, help="curated supplement (default specs/supplement.yaml)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory (default generated)")
-    parser.add_argument("--package", default=DEFAULT_PACKAGE, help="package directory name (default x_problems)")
+    parser.add_argument("--spec", type=Path, help="OpenAPI spec (default: the current pinned spec); pinned specs older than it are merged")
+    parser.add_argument("--also", type=Path, nargs="*", action="extend", default=[], metavar="OLD_SPEC", help="more older specs whose dropped types and fields are kept, marked retired")
+    add_history_options(parser)
+    parser.add_argument("--supplement", type=Path, help="curated supplement (default: the one shipped with xproblems)")
+    parser.add_argument("--out", type=Path, help="output directory (default: generated/ of the checkout; required for an installed xproblems)")
+    parser.add_argument("--package", default=DEFAULT_PACKAGE, help=f"package directory name (default {DEFAULT_PACKAGE})")
 
 
 def _error(file: str, message: str) -> Diagnostic:
@@ -43,50 +50,40 @@ def _error(file: str, message: str) -> Diagnostic:
     return Diagnostic("error", file, "", message)
 
 
-def _request(args: argparse.Namespace, *extra_inputs: Path) -> Request | list[Diagnostic]:
+def _request(args: argparse.Namespace) -> Request | list[Diagnostic]:
     """The run's inputs, or why they cannot be used (bad package name, missing files)."""
     from .names import is_identifier
 
     if not is_identifier(args.package):
         return [_error("<command line>", f"--package {args.package!r} is not a Python identifier")]
-    req = Request(args.spec, tuple(args.also), args.supplement, args.out, args.package)
-    missing = [_error(str(p), "no such file") for p in (req.spec, *req.also, req.supplement, *extra_inputs) if not p.is_file()]
-    return missing or req
+    return make_request(spec=args.spec, also=args.also, supplement=args.supplement, out=args.out, package=args.package, pins=args.pins, no_history=args.no_history)
 
 
 def run_generate(args: argparse.Namespace) -> int:
     """``generate``: render and publish, or do nothing when the manifest says it is fresh."""
     from .pipeline import build_catalogue, is_fresh, render_catalogue
 
-    req = _request(args, *([args.changelog] if args.changelog else []))
+    req = _request(args)
     if isinstance(req, list):
         _print(req)
         return EXIT_BAD_INPUT
-    if not args.changelog and is_fresh(req):
+    if is_fresh(req):
         return EXIT_OK
     from .write import check_paths, locked, publish
 
-    cat, diags = build_catalogue(req.spec, also=req.also, supplement=req.supplement)
+    cat, diags = build_catalogue(req.spec, history=req.history, also=req.also, supplement=req.supplement)
     _print(diags)
     if cat is None or errors_in(diags):
         return EXIT_BAD_INPUT
     files = render_catalogue(cat, req)
-    extra: dict[str, str] = {}
-    if args.changelog:
-        from .changelog import CHANGELOG, changelog_text
-
-        old, log_diags = build_catalogue(args.changelog, supplement=req.supplement)
-        _print([d for d in log_diags if d not in diags])  # the old spec is often an --also too
-        if old is None or errors_in(log_diags):
-            return EXIT_BAD_INPUT
-        extra[CHANGELOG] = changelog_text(req.out / CHANGELOG, old, cat)
-    problems = check_paths(req.out, [*files, *extra], [req.spec, *req.also, req.supplement])
+    inputs = [req.spec, *req.also, req.supplement, *([req.history.path(p) for p in req.history.pins] if req.history else [])]
+    problems = check_paths(req.out, list(files), inputs)
     if problems:
         _print(problems)
         return EXIT_BAD_INPUT
     try:
         with locked(req.out):
-            changed = publish(req.out, {**files, **extra}, f"{req.package}/{MANIFEST}")
+            changed = publish(req.out, files, f"{req.package}/{MANIFEST}")
     except BlockingIOError as exc:
         _print([_error(str(req.out), str(exc))])
         return EXIT_BAD_INPUT
@@ -128,7 +125,6 @@ def parser(*, extras: bool = True) -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True)
     gen = sub.add_parser("generate", help="write the package and docs")
     _add_inputs(gen)
-    gen.add_argument("--changelog", type=Path, metavar="OLD_SPEC", help="also append the diff against OLD_SPEC to docs/CHANGES.md")
     gen.add_argument("--quiet", action="store_true", help="print only diagnostics")
     gen.set_defaults(run=run_generate)
     chk = sub.add_parser("check", help="exit 1 with a diff when the output is stale; writes nothing")
@@ -137,17 +133,18 @@ def parser(*, extras: bool = True) -> argparse.ArgumentParser:
     if not extras:
         return top
     try:
-        from .diff_cli import add_diff_parser, add_fetch_parser
-    except ImportError:  # pragma: no cover - diff and fetch ship with the generator
+        from .diff_cli import add_diff_parser, add_fetch_parser, add_pin_parser
+    except ImportError:  # pragma: no cover - diff, fetch and pin ship with the generator
         pass
     else:
         add_diff_parser(sub)
         add_fetch_parser(sub)
+        add_pin_parser(sub)
     return top
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``xproblems`` and ``python -m generator``."""
+    """Entry point of ``xproblems`` and ``python -m xproblems``."""
     argv = list(sys.argv[1:] if argv is None else argv)
     # The top-level options take no value, so the first bare word is the subcommand.
     command = next((a for a in argv if not a.startswith("-")), None)

@@ -55,9 +55,9 @@ class Rule:
 #: The classification table, grouped by what changes; README and code both read it.
 RULES: tuple[Rule, ...] = (
     # problem types
-    Rule("type-added", "info", "a problem type is new (retired on arrival when only `--also` specs know it)", "a new class and `ProblemType` member; nothing existing changes"),
+    Rule("type-added", "info", "a problem type is new (retired on arrival when only older specs know it)", "a new class and `ProblemType` member; nothing existing changes"),
     Rule("type-removed", "breaking", "a problem type is gone", "importing its class or using its `ProblemType` member fails"),
-    Rule("type-retired", "warning", "a type the old spec declared is kept only because an `--also` spec does", "the class stays (marked retired); the API no longer declares the type"),
+    Rule("type-retired", "warning", "a type the old spec declared is kept only because an older spec (pinned or `--also`) does", "the class stays (marked retired); the API no longer declares the type"),
     Rule("type-unretired", "info", "a retired type is declared again", "the class is no longer marked retired"),
     Rule("type-left-spec", "warning", "the spec no longer declares a type; the curated docs keep it", "the class stays; its spec-only fields may go (reported separately)"),
     Rule("type-entered-spec", "info", "the spec now declares a type that only the docs described", "fields and schema name now come from the spec"),
@@ -74,7 +74,7 @@ RULES: tuple[Rule, ...] = (
     # fields of a problem type
     Rule("field-added", "info", "a field is new", "a new attribute"),
     Rule("field-removed", "breaking", "a field is gone", "reading the attribute fails"),
-    Rule("field-retired", "warning", "a field is kept only because an `--also` spec declares it", "the attribute stays; current responses may lack it"),
+    Rule("field-retired", "warning", "a field is kept only because an older spec (pinned or `--also`) declares it", "the attribute stays; current responses may lack it"),
     Rule("field-unretired", "info", "a retired field is declared again", "the attribute is no longer marked retired"),
     Rule("field-attr-renamed", "breaking", "a field's Python attribute name changes", "reading the old attribute fails"),
     Rule("field-kind-changed", "breaking", "a field's JSON type changes", "the attribute's Python type changes"),
@@ -92,7 +92,7 @@ RULES: tuple[Rule, ...] = (
     Rule("enum-renamed", "breaking", "an enum's class name changes", "importing the old name fails"),
     Rule("enum-value-added", "warning", "an enum gains a value", "an exhaustive `match` can miss it"),
     Rule("enum-value-removed", "breaking", "an enum loses a value", "`Enum.MEMBER` fails"),
-    Rule("enum-value-retired", "info", "an enum value is kept only because an `--also` spec lists it", "the member stays, marked retired"),
+    Rule("enum-value-retired", "info", "an enum value is kept only because an older spec (pinned or `--also`) lists it", "the member stays, marked retired"),
     Rule("enum-value-unretired", "info", "a retired enum value is listed again", "the member is no longer marked retired"),
     Rule("enum-member-renamed", "breaking", "an enum value's member name changes", "`Enum.OLD_NAME` fails"),
     # HTTP status classes (key `status:<code>`)
@@ -178,7 +178,7 @@ def _type_changes(old: ProblemType, new: ProblemType) -> list[Change]:
     name = new.class_name
     out: list[Change] = []
     if not old.retired and new.retired:
-        out.append(_change("type-retired", key, "type", None, None, f"{name} is kept only because an older (--also) spec declares it"))
+        out.append(_change("type-retired", key, "type", None, None, f"{name} is kept only because an older (pinned or --also) spec declares it"))
     elif old.retired and not new.retired:
         out.append(_change("type-unretired", key, "type", None, None, f"{name} is declared again"))
     if _in_spec(old) and not _in_spec(new) and not new.retired:
@@ -244,7 +244,7 @@ def _one_field(key: str, name: str, a: Field, b: Field) -> list[Change]:
     where = f"{name}.{b.attr}"
     out: list[Change] = []
     if not a.retired and b.retired:
-        out.append(_change("field-retired", key, subject, None, None, f"{where} is kept only because an older (--also) spec declares it"))
+        out.append(_change("field-retired", key, subject, None, None, f"{where} is kept only because an older (pinned or --also) spec declares it"))
     elif a.retired and not b.retired:
         out.append(_change("field-unretired", key, subject, None, None, f"{where} is declared again"))
     if a.attr != b.attr:
@@ -320,7 +320,7 @@ def _one_enum(a: EnumType, b: EnumType) -> list[Change]:
         if va.member != vb.member:
             out.append(_change("enum-member-renamed", key, f"value {value}", va.member, vb.member, f"{a.class_name}.{va.member} is now {b.class_name}.{vb.member}"))
         if not va.retired and vb.retired:
-            out.append(_change("enum-value-retired", key, f"value {value}", None, None, f"{b.class_name}.{vb.member} is kept only because an older (--also) spec lists it"))
+            out.append(_change("enum-value-retired", key, f"value {value}", None, None, f"{b.class_name}.{vb.member} is kept only because an older (pinned or --also) spec lists it"))
         elif va.retired and not vb.retired:
             out.append(_change("enum-value-unretired", key, f"value {value}", None, None, f"{b.class_name}.{vb.member} is listed again"))
     return out
@@ -347,16 +347,15 @@ def _status_changes(old: Sequence[StatusCode], new: Sequence[StatusCode]) -> lis
 def diff_catalogues(old: Catalogue, new: Catalogue) -> tuple[Change, ...]:
     """Every change from ``old`` to ``new``, classified and sorted (see :func:`sort_changes`).
 
-    ``old`` is normally built from the previous spec alone and ``new`` from the new spec with
-    the previous one passed as ``--also``: types and fields the new spec dropped then show
-    up as retired rather than removed.
+    Each side is normally built on its pinned history (the pins older than itself), so the
+    types and fields the new spec dropped show up as retired rather than removed.
     """
     olds = {p.key: p for p in old.problems}
     news = {p.key: p for p in new.problems}
     changes: list[Change] = []
     for key in news.keys() - olds.keys():
         p = news[key]
-        retired = " (retired: only an older --also spec declares it)" if p.retired else ""
+        retired = " (retired: only an older spec declares it)" if p.retired else ""
         changes.append(_change("type-added", key, "type", None, p.class_name, f"new problem type {p.class_name} ({p.uri}){retired}"))
     for key in olds.keys() - news.keys():
         p = olds[key]

@@ -1,4 +1,4 @@
-"""The ``diff`` and ``fetch`` subcommands; ``cli.parser`` adds them with these functions.
+"""The ``diff``, ``fetch`` and ``pin`` subcommands; ``cli.parser`` adds them with these functions.
 
 Exit codes follow ``cli``: 0 ok; 1 ``diff --fail-on`` tripped; 2 bad input (missing or
 invalid spec, supplement or URL, failed download).
@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .model import Diagnostic
+from .write import write_atomic
+
+if TYPE_CHECKING:
+    from .diff import Change
+    from .history import History
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 FORMATS = ("text", "markdown", "json")
@@ -49,52 +55,94 @@ def _positive_int(text: str) -> int:
 
 
 def add_diff_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Add ``diff OLD NEW [--also ...] [--format ...] [--fail-on ...] [--supplement ...]``."""
-    from .pipeline import DEFAULT_SUPPLEMENT
+    """Add ``diff OLD NEW [--also ...] [--pins DIR] [--no-history] [--format ...] [--fail-on ...]``."""
+    from .cli import add_history_options
 
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "diff",
         help="report what changed in the problem types between two specs",
-        description="Build the catalogue of OLD alone and of NEW (with --also specs) and report every change, classified breaking / warning / info.",
+        description=(
+            "Build the catalogue of OLD and of NEW, each on the pinned specs older than itself "
+            "(plus any --also specs), and report every change, classified breaking / warning / info. "
+            "OLD and NEW are pinned versions (such as 2.159) or spec files."
+        ),
     )
-    parser.add_argument("old", type=Path, metavar="OLD", help="the spec the current code was generated from")
-    parser.add_argument("new", type=Path, metavar="NEW", help="the new spec")
-    parser.add_argument("--also", type=Path, nargs="*", action="extend", default=[], metavar="OLD_SPEC", help="older specs merged into NEW (as for generate): dropped types show as retired")
-    parser.add_argument("--supplement", type=Path, default=DEFAULT_SUPPLEMENT, help="curated supplement (default specs/supplement.yaml)")
+    parser.add_argument("old", metavar="OLD", help="a pinned version or a spec file: what the current code was generated from")
+    parser.add_argument("new", metavar="NEW", help="a pinned version or a spec file: the new spec")
+    parser.add_argument("--also", type=Path, nargs="*", action="extend", default=[], metavar="OLD_SPEC", help="more older specs merged into both sides (as for generate)")
+    add_history_options(parser)
+    parser.add_argument("--supplement", type=Path, help="curated supplement (default: the one shipped with xproblems)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="report format (default text)")
     parser.add_argument("--fail-on", choices=FAIL_ON, default="never", help="exit 1 on a breaking change, on any change, or never (default)")
     parser.set_defaults(run=run_diff)
     return parser
 
 
+def _pins(args: argparse.Namespace) -> tuple[History | None, list[Diagnostic]]:
+    """The pinned history, checked against its digests."""
+    from .history import load_history, verify
+    from .resources import specs_dir
+
+    history, diags = load_history(args.pins or specs_dir())
+    if history is not None:
+        diags = verify(history)
+    return (None, diags) if diags else (history, [])
+
+
+def _side(arg: str, pins: History) -> Path | Diagnostic:
+    """A diff operand: a pinned version, else a spec file."""
+    pin = pins.find(arg)
+    if pin is not None:
+        return pins.path(pin)
+    path = Path(arg)
+    if path.is_file():
+        return path
+    known = ", ".join(p.version for p in pins.pins)
+    return Diagnostic("error", arg, "", f"neither a pinned version ({known}) nor a spec file")
+
+
 def run_diff(args: argparse.Namespace) -> int:
     """``diff``: print the report on stdout; 2 on bad input, else :func:`diff.exit_code`."""
-    from .diff import diff_catalogues, exit_code, render_json, render_markdown, render_text
+    from .diff import diff_catalogues, exit_code
     from .pipeline import build_catalogue, errors_in
+    from .resources import default_supplement
 
-    also: list[Path] = list(args.also)
-    missing = [Diagnostic("error", str(p), "", "no such file") for p in (args.old, args.new, *also, args.supplement) if not p.is_file()]
-    if missing:
-        _print(missing)
+    pins, diags = _pins(args)
+    if pins is None:
+        _print(diags)
         return EXIT_BAD_INPUT
+    history = None if args.no_history else pins
+    sides = [_side(a, pins) for a in (args.old, args.new)]
+    supplement = args.supplement or default_supplement()
+    also: list[Path] = list(args.also)
+    missing = [Diagnostic("error", str(p), "", "no such file") for p in (*also, supplement) if not p.is_file()]
+    bad = [s for s in sides if isinstance(s, Diagnostic)] + missing
+    if bad:
+        _print(bad)
+        return EXIT_BAD_INPUT
+    old_path, new_path = (s for s in sides if isinstance(s, Path))
     # No openapi-pydantic validation here (its import alone costs ~0.3 s): diff reads only
     # the problem schemas, which the version check and extraction check themselves;
-    # generate validates the whole document.
-    old, old_diags = build_catalogue(args.old, supplement=args.supplement, validate=False)
-    new, new_diags = build_catalogue(args.new, also=also, supplement=args.supplement, validate=False)
-    diags = list(dict.fromkeys(old_diags + new_diags))  # the supplement is read twice
+    # generate and pin validate the whole document.
+    old, old_diags = build_catalogue(old_path, history=history, also=also, supplement=supplement, validate=False)
+    new, new_diags = build_catalogue(new_path, history=history, also=also, supplement=supplement, validate=False)
+    diags = list(dict.fromkeys(old_diags + new_diags))  # shared inputs are read by both sides
     _print(diags)
     if old is None or new is None or errors_in(diags):
         return EXIT_BAD_INPUT
     changes = diff_catalogues(old, new)
-    if args.format == "json":
-        text = render_json(changes, old.spec_version, new.spec_version)
-    elif args.format == "markdown":
-        text = render_markdown(changes, old.spec_version, new.spec_version)
-    else:
-        text = render_text(changes)
-    _write(text)
+    _write(_report(changes, old.spec_version, new.spec_version, args.format))
     return exit_code(changes, args.fail_on)
+
+
+def _report(changes: Sequence[Change], old: str, new: str, fmt: str) -> str:
+    from .diff import render_json, render_markdown, render_text
+
+    if fmt == "json":
+        return render_json(changes, old, new)
+    if fmt == "markdown":
+        return render_markdown(changes, old, new)
+    return render_text(changes)
 
 
 def add_fetch_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -123,4 +171,63 @@ def run_fetch(args: argparse.Namespace) -> int:
     if result is None:
         return EXIT_BAD_INPUT
     _write(f"{result.version} {result.sha256}\n")
+    return EXIT_OK
+
+
+def add_pin_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``pin SPEC [--pins DIR] [--url URL] [--report FILE] [--changelog FILE] [--supplement PATH]``."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "pin",
+        help="accept a full X spec into the pinned history (prune, diff, record)",
+        description=(
+            "Prune a full X spec to what problem extraction needs and compare it with the current pin. "
+            "The same problem subset is a no-op ('no change', exit 0, nothing written). Otherwise write the "
+            "pruned copy and pins.json, print the report (committed pins vs committed pins + this spec) "
+            "and, with --changelog, prepend it to that file. Regenerate with `xproblems generate` after."
+        ),
+    )
+    parser.add_argument("spec", type=Path, metavar="SPEC", help="the full spec (JSON or YAML), as fetched")
+    parser.add_argument("--pins", type=Path, metavar="DIR", help="directory of pins.json (default: specs/ of the checkout)")
+    parser.add_argument("--url", help="where the spec was fetched from (recorded in the pruned copy)")
+    parser.add_argument("--supplement", type=Path, help="curated supplement (default: the one shipped with xproblems)")
+    parser.add_argument("--report", type=Path, metavar="FILE", help="also write the report as Markdown to FILE (a pull-request body)")
+    parser.add_argument("--changelog", type=Path, metavar="FILE", help="prepend the Markdown report to FILE when something changed")
+    parser.set_defaults(run=run_pin)
+    return parser
+
+
+def run_pin(args: argparse.Namespace) -> int:
+    """``pin``: exit 0 when pinned or unchanged, 2 on bad input (nothing written)."""
+    from .diff import render_markdown, render_text
+    from .history import PINS_FILE, History
+    from .pin import pin_spec
+    from .resources import checkout_root, specs_dir
+
+    if args.pins is None and checkout_root() is None:
+        _print([Diagnostic("error", "<command line>", "", "--pins DIR is required: this xproblems is installed, and its own history is package data")])
+        return EXIT_BAD_INPUT
+    directory: Path = args.pins or specs_dir()
+    if directory.is_dir() and not (directory / PINS_FILE).exists():
+        history: History | None = History(directory, ())  # the first pin starts a history
+        diags: list[Diagnostic] = []
+    else:
+        history, diags = _pins(args)
+    if not args.spec.is_file():
+        diags.append(Diagnostic("error", str(args.spec), "", "no such file"))
+    if history is None or diags:
+        _print(diags)
+        return EXIT_BAD_INPUT
+    result, diags = pin_spec(args.spec, history, url=args.url, supplement=args.supplement, changelog=args.changelog)
+    _print(diags)
+    if result is None:
+        return EXIT_BAD_INPUT
+    if result.changes is None:
+        line = f"no change: the problem catalogue of {result.version} is the pinned {result.current}'s\n"
+        if args.report:
+            write_atomic(args.report, line)
+        _write(line)
+        return EXIT_OK
+    if args.report:
+        write_atomic(args.report, render_markdown(result.changes, result.current, result.version))
+    _write(f"pinned {result.version} (was {result.current})\n" + render_text(result.changes))
     return EXIT_OK

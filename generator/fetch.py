@@ -15,11 +15,8 @@ Guarantees (``tests/test_fetch.py`` covers each):
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import http.client
-import os
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -30,6 +27,7 @@ from urllib.parse import urlsplit
 
 from . import __version__
 from .model import Diagnostic
+from .write import write_atomic
 
 #: Default cap on the body size (the real specs are under 2 MiB).
 MAX_BYTES = 64 * 1024 * 1024
@@ -182,39 +180,6 @@ def _check(body: bytes, url: str, content_type: str) -> str:
     return version
 
 
-def _write_atomically(out: Path, body: bytes) -> None:
-    """Temp file beside ``out``, fsync, ``os.replace``; the temp file never survives."""
-    parent = out.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    if out.is_dir():
-        raise OSError(f"{out} is a directory")
-    try:
-        mode = out.stat().st_mode & 0o777
-    except FileNotFoundError:
-        mode = 0o644
-    fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{out.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(body)
-            handle.flush()
-            os.fchmod(handle.fileno(), mode)
-            os.fsync(handle.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    try:  # make the rename durable; not every platform can open a directory
-        dir_fd = os.open(parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
 def fetch_spec(url: str, out: Path, *, timeout: float = 30.0, max_bytes: int = MAX_BYTES) -> tuple[FetchResult | None, list[Diagnostic]]:
     """Download ``url``, check it is an OpenAPI 3.x spec, and write it to ``out`` atomically.
 
@@ -232,7 +197,7 @@ def fetch_spec(url: str, out: Path, *, timeout: float = 30.0, max_bytes: int = M
     except _FetchError as exc:
         return None, [Diagnostic("error", url, exc.pointer, exc.message)]
     try:
-        _write_atomically(out, body)
+        write_atomic(out, body)
     except OSError as exc:
         return None, [Diagnostic("error", str(out), "", f"cannot write: {exc.strerror or exc}")]
     return FetchResult(version, hashlib.sha256(body).hexdigest(), out), []

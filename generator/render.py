@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from . import __version__
@@ -18,9 +17,9 @@ from .escape import Code, Md, py_docstring, py_literal
 from .model import Catalogue, EnumType, Field, ProblemType, StatusCode
 from .names import is_identifier
 from .pipeline import BLACK_VERSION as _PINNED_BLACK
+from .resources import templates_dir
 from .runtime_exports import BASE_EXPORTS, RUNTIME_EXPORTS
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 #: black is part of the output's identity: same version, same mode, same bytes (the pin lives
 #: in ``pipeline``, whose warm-path fingerprint must not import this module).
 BLACK_VERSION = _PINNED_BLACK
@@ -314,7 +313,7 @@ def environment() -> Any:
     import jinja2
 
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,

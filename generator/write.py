@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import errno
 import hashlib
@@ -131,6 +132,49 @@ def _write_file(path: Path, text: str) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.chmod(path, 0o644)
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """Replace one file atomically: temp file beside it, fsync, ``os.replace``, fsync the directory.
+
+    Text is written as UTF-8 with LF line ends. An existing file keeps its permission bits
+    (new files get 0644). On any error the old file is untouched and no temp file survives.
+    """
+    body = data.encode("utf-8") if isinstance(data, str) else data
+    parent = path.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    if _is_link(path) or path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a directory or a symlink; refusing to replace it", str(path))
+    try:
+        mode = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        mode = 0o644
+    fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(body)
+            handle.flush()
+            os.fchmod(handle.fileno(), mode)
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make a rename durable; not every platform can open a directory."""
+    try:
+        dir_fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
 
 
 def _on_disk(path: Path) -> str | None:

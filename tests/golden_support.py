@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from generator.pipeline import DEFAULT_SUPPLEMENT, Request, render_all
+from xproblems.pipeline import Request, render_all
+from xproblems.resources import default_supplement
 
 from .conftest import ROOT, spec_path
 
@@ -19,7 +20,7 @@ GOLDEN_VERSIONS = ("2.159", "2.167")
 
 def rendered(version: str) -> dict[str, str]:
     """The files ``generate --spec <version>`` writes, with the manifest made stable."""
-    req = Request(spec_path(version), (), DEFAULT_SUPPLEMENT, Path("generated"), "x_problems")
+    req = Request(spec_path(version), None, (), default_supplement(), Path("generated"), "x_problems")
     files, diags = render_all(req)
     assert files is not None, [d.render() for d in diags]
     manifest = json.loads(files["x_problems/_manifest.json"])

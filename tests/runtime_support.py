@@ -90,6 +90,10 @@ def load() -> ModuleType:
 def read_jsonl(name: str) -> list[dict[str, Any]]:
     """The records of one payload file of ``shared/payloads``."""
     path = PAYLOADS / name
+    if not path.is_file():
+        import pytest
+
+        pytest.skip(f"{path} is absent (../shared is test material, not beside a plain clone)", allow_module_level=True)
     lines = path.read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.diff import (
+from xproblems.diff import (
     JSON_SCHEMA,
     RULES,
     SEVERITIES,
@@ -28,7 +28,7 @@ from generator.diff import (
     sort_changes,
     summary,
 )
-from generator.model import Alias, Catalogue, Citation, EnumType, EnumValue, Field, ProblemType, StatusCode
+from xproblems.model import Alias, Catalogue, Citation, EnumType, EnumValue, Field, ProblemType, StatusCode
 
 ROOT = Path(__file__).resolve().parents[1]
 CITE = Citation("page", "quote")

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from generator.extract import extract
-from generator.load import load_document
-from generator.pipeline import load_spec
+from xproblems.extract import extract
+from xproblems.load import load_document
+from xproblems.pipeline import load_spec
 
 from .conftest import allof_shape, oneof_shape, openapi, spec_path
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.fetch import FetchResult, check_url, fetch_spec
+from xproblems.fetch import FetchResult, check_url, fetch_spec
 
 from .conftest import run_cli
 

@@ -14,11 +14,11 @@ optionally a ``supplement.yaml`` (else ``_base/supplement.yaml``), and ``expect.
   non-shadowing identifier, one-to-one, as ``expect.json`` states, and the JSON key is
   still what the class parses.
 
-The CLI (``generator.cli.main``, what ``python -m generator`` runs) is driven by two
+The CLI (``xproblems.cli.main``, what ``python -m xproblems`` runs) is driven by two
 long-lived worker subprocesses so the corpus costs one interpreter start per worker, not
 per case; an audit hook in each worker refuses and records any socket use, so the ``$ref``
 cases also prove that no network connection is attempted. The output-safety (bullet 5)
-and determinism (bullet 6) tests below run ``python -m generator`` itself.
+and determinism (bullet 6) tests below run ``python -m xproblems`` itself.
 """
 
 from __future__ import annotations
@@ -45,11 +45,11 @@ from typing import Any
 
 import pytest
 
-from generator import names
-from generator.escape import doc_text
-from generator.load import MAX_BYTES
-from generator.render import BLACK_LINE_LENGTH, BLACK_VERSION
-from generator.runtime_exports import RESERVED_ATTRS
+from xproblems import names
+from xproblems.escape import doc_text
+from xproblems.load import MAX_BYTES
+from xproblems.render import BLACK_LINE_LENGTH, BLACK_VERSION
+from xproblems.runtime_exports import RESERVED_ATTRS
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = ROOT / "tests" / "hostile"
@@ -70,7 +70,7 @@ def _guard(event, args):
         NETWORK.append(event)
         raise RuntimeError("network access attempted: " + event)
 sys.addaudithook(_guard)
-from generator.cli import main
+from xproblems.cli import main
 out = sys.stdout
 for line in sys.stdin:
     job = json.loads(line)
@@ -529,7 +529,7 @@ def _check_rename(case: Path, expect: dict[str, Any], run: Run, corpus: Corpus) 
 
 def _cli(args: list[str], cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "generator", *args], capture_output=True, text=True, encoding="utf-8", cwd=cwd, env=full_env, check=False)
+    return subprocess.run([sys.executable, "-m", "xproblems", *args], capture_output=True, text=True, encoding="utf-8", cwd=cwd, env=full_env, check=False)
 
 
 def _generate(spec: Path, out: Path, *extra: str, cwd: Path = ROOT, env: dict[str, str] | None = None, supplement: Path = BASE_SUPPLEMENT) -> subprocess.CompletedProcess[str]:
@@ -674,7 +674,7 @@ def test_advisory_lock_blocks_a_concurrent_run(benign_out: Path, other_spec: Pat
 def test_files_are_0644_lf_utf8_under_a_strict_umask(tmp_path: Path) -> None:
     out = tmp_path / "generated"
     proc = subprocess.run(
-        ["sh", "-c", 'umask 077 && exec "$0" -m generator generate --quiet --spec "$1" --supplement "$2" --out "$3"', sys.executable, str(BASE_SPEC), str(BASE_SUPPLEMENT), str(out)],
+        ["sh", "-c", 'umask 077 && exec "$0" -m xproblems generate --quiet --spec "$1" --supplement "$2" --out "$3"', sys.executable, str(BASE_SPEC), str(BASE_SUPPLEMENT), str(out)],
         capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False,
     )
     assert proc.returncode == 0, proc.stderr

@@ -8,11 +8,14 @@ from typing import Any
 
 import pytest
 
-from generator.model import Catalogue, ProblemType
-from generator.names import problem_key
-from generator.pipeline import DEFAULT_SUPPLEMENT, build_catalogue
+from xproblems.model import Catalogue, ProblemType
+from xproblems.names import problem_key
+from xproblems.pipeline import build_catalogue
+from xproblems.resources import default_supplement
 
 from .conftest import VERSIONS, allof_shape, oneof_shape, openapi, spec_path
+
+DEFAULT_SUPPLEMENT = default_supplement()
 
 STR = {"type": "string"}
 PAGE = "Doc page"

@@ -27,10 +27,6 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from generator import names
-from generator.escape import Code, Md, doc_text, md_code, md_text, py_docstring, py_literal, py_optional
-from generator.render import _finalize, environment
-from generator.runtime_exports import RESERVED_ATTRS
 from tests.test_hostile import (
     BASE_SPEC,
     BASE_SUPPLEMENT,
@@ -40,6 +36,10 @@ from tests.test_hostile import (
     py_modules,
     string_constants,
 )
+from xproblems import names
+from xproblems.escape import Code, Md, doc_text, md_code, md_text, py_docstring, py_literal, py_optional
+from xproblems.render import _finalize, environment
+from xproblems.runtime_exports import RESERVED_ATTRS
 
 NASTY_CHARS = (
     "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\t\x00\x07\x1b\x7f\x9b"
@@ -267,7 +267,7 @@ _SLUG = st.one_of(st.sampled_from(["beta", "it's-\"q\"", "a{{b}}", "x\\y", "Ã¼nÃ
 )
 @example(description='"""\\', title="\u2028import os", enum_values=["mro", "", '"); x #'], slug="beta", props=["class", "a-b", "a_b", "\ufb01eld"])
 def test_generated_package_escapes_and_renames(tmp_path_factory: pytest.TempPathFactory, description: str, title: str, enum_values: list[str], slug: str, props: list[str]) -> None:
-    from generator.cli import main
+    from xproblems.cli import main
 
     # What the spec file says: JSON joins an adjacent \ud800\udfff into one astral character.
     description, title, slug = json.loads(json.dumps([description, title, slug]))

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from .conftest import shared_text
 from .runtime_support import DOCS, load
 
 xp = load()
@@ -53,7 +54,7 @@ def _body(slug: str, host: str = "api.x.com") -> dict[str, Any]:
 
 
 def _docs_slugs() -> set[str]:
-    text = (DOCS / "x-api-v2-response-codes-and-errors.txt").read_text(encoding="utf-8")
+    text = shared_text(DOCS / "x-api-v2-response-codes-and-errors.txt")
     # the table glues slug and description together: "...problems/rule-capYou have..."
     return set(re.findall(r"/2/problems/([a-z0-9-]+?)(?=[A-Z\"]|$)", text, re.MULTILINE)) | {"about:blank"}
 
@@ -64,7 +65,7 @@ def test_table_covers_every_generated_and_documented_type() -> None:
 
 
 def test_every_documented_status_has_its_class() -> None:
-    text = (DOCS / "x-api-v2-response-codes-and-errors.txt").read_text(encoding="utf-8")
+    text = shared_text(DOCS / "x-api-v2-response-codes-and-errors.txt")
     for status in DOC_STATUSES:
         assert f"\n{status}" in text
         cls = xp.STATUS_CLASSES[status]

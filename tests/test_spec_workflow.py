@@ -74,13 +74,35 @@ def test_steps_install_run_make_report_and_open_a_pr_only_on_change() -> None:
     assert any(u.startswith("actions/checkout@") for u in uses)
     setup = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))
     assert setup["with"]["python-version"] == "3.11"
-    assert "pip install -e '.[dev]'" in runs
+    assert "make setup" in runs
     assert re.search(r"make spec-update URL=\"\$SPEC_URL\"", runs)
     assert "$GITHUB_STEP_SUMMARY" in runs
+    tests = next(s for s in steps if "make check test" in s.get("run", ""))
+    assert tests["if"] == "steps.report.outputs.changed == 'true'"
     pr = next(s for s in steps if "create-pull-request" in s.get("uses", ""))
-    assert re.fullmatch(r"peter-evans/create-pull-request@[0-9a-f]{40}", pr["uses"]), "pin the action to a commit"
     assert pr["if"] == "steps.report.outputs.changed == 'true'"
     assert pr["with"]["body-path"] == "${{ env.REPORT }}"
+
+
+def test_every_action_is_pinned_by_commit_and_the_base_is_never_a_cache() -> None:
+    for step in _steps():
+        if "uses" in step:
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), f"pin {step['uses']} to a commit"
+            assert not step["uses"].startswith("actions/cache"), "the diff's base is the committed pins, not a cache"
+
+
+def test_least_privilege_and_one_run_at_a_time() -> None:
+    flow = _workflow()
+    assert flow["permissions"] == {"contents": "read"}
+    (job,) = flow["jobs"].values()
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
+    assert flow["concurrency"]["cancel-in-progress"] is False
+
+
+def test_the_version_is_checked_before_it_reaches_github_output() -> None:
+    report = next(s for s in _steps() if s.get("id") == "report")
+    run = report["run"]
+    assert run.index("=~") < run.index('"version=$version" >> "$GITHUB_OUTPUT"')
 
 
 def test_workflow_reads_what_the_makefile_writes() -> None:

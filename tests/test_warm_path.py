@@ -21,10 +21,10 @@ from typing import Any
 
 import pytest
 
-import generator.pipeline as pipeline
-import generator.render as render
-from generator.cli import main
-from generator.pipeline import Request, fingerprint, is_fresh
+import xproblems.pipeline as pipeline
+import xproblems.render as render
+from xproblems.cli import main
+from xproblems.pipeline import Request, fingerprint, is_fresh
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECS = ROOT.parent / "shared" / "specs"
@@ -59,10 +59,10 @@ class Tree:
         return self.root / "out"
 
     def request(self) -> Request:
-        return Request(self.spec, (self.older,), self.supplement, self.out, PACKAGE)
+        return Request(self.spec, None, (self.older,), self.supplement, self.out, PACKAGE)
 
     def argv(self, command: str) -> list[str]:
-        return [command, "--spec", str(self.spec), "--also", str(self.older), "--supplement", str(self.supplement), "--out", str(self.out)]
+        return [command, "--no-history", "--spec", str(self.spec), "--also", str(self.older), "--supplement", str(self.supplement), "--out", str(self.out)]
 
     def files(self) -> dict[str, bytes]:
         return {str(p.relative_to(self.out)): p.read_bytes() for p in sorted(self.out.rglob("*")) if p.is_file() and not p.name.startswith(".xproblems")}
@@ -112,10 +112,10 @@ def test_fresh_after_generate(tree: Tree) -> None:
 def test_warm_check_and_generate_import_nothing_heavy(tree: Tree) -> None:
     code = (
         "import json, sys\n"
-        "from generator.cli import main\n"
+        "from xproblems.cli import main\n"
         f"codes = [main({tree.argv('check')!r}), main({[*tree.argv('generate'), '--quiet']!r})]\n"
-        "heavy = sorted(m for m in ('openapi_pydantic', 'pydantic', 'black', 'jinja2', 'yaml', 'generator.render',"
-        " 'generator.extract', 'generator.merge', 'generator.write', 'generator.diff_cli', 'generator.fetch') if m in sys.modules)\n"
+        "heavy = sorted(m for m in ('openapi_pydantic', 'pydantic', 'black', 'jinja2', 'yaml', 'xproblems.render',"
+        " 'xproblems.extract', 'xproblems.merge', 'xproblems.write', 'xproblems.diff_cli', 'xproblems.fetch') if m in sys.modules)\n"
         "print(json.dumps([codes, heavy]))\n"
     )
     before = {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in tree.out.rglob("*")}
@@ -128,7 +128,7 @@ def test_warm_check_and_generate_import_nothing_heavy(tree: Tree) -> None:
 
 def test_warm_generate_through_the_entry_point_writes_nothing(tree: Tree) -> None:
     before = {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in tree.out.rglob("*")}
-    done = subprocess.run([sys.executable, "-m", "generator", *tree.argv("generate")], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "xproblems", *tree.argv("generate")], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""  # not even the "n file(s) changed" line: the short cut returned first
     assert {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in tree.out.rglob("*")} == before
@@ -191,8 +191,9 @@ def code_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "code"
     shutil.copytree(ROOT / "generator", root / "generator", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "templates", root / "templates")
-    monkeypatch.setattr(pipeline, "ROOT", root)
-    monkeypatch.setattr(render, "TEMPLATES", root / "templates")
+    monkeypatch.setattr(pipeline, "code_dir", lambda: root / "generator")
+    monkeypatch.setattr(pipeline, "templates_dir", lambda: root / "templates")
+    monkeypatch.setattr(render, "templates_dir", lambda: root / "templates")
     return root
 
 
@@ -202,10 +203,10 @@ def test_code_copy_alone_changes_nothing(tree: Tree, code_copy: Path) -> None:
 
 @pytest.mark.parametrize("template", sorted(p.name for p in (ROOT / "templates").glob("*.j2")))
 def test_changed_template_changes_the_fingerprint(tree: Tree, code_copy: Path, template: str) -> None:
-    old = fingerprint(tree.spec, (tree.older,), tree.supplement, PACKAGE)
+    old = fingerprint(tree.request())
     path = code_copy / "templates" / template
     path.write_bytes(path.read_bytes() + b"\n")
-    assert fingerprint(tree.spec, (tree.older,), tree.supplement, PACKAGE)["code_sha256"] != old["code_sha256"]
+    assert fingerprint(tree.request())["code_sha256"] != old["code_sha256"]
     assert not is_fresh(tree.request())
 
 
