@@ -8,7 +8,7 @@ SPEC    ?=
 PYTHON  ?= .venv/bin/python
 XP      := $(PYTHON) -m xproblems
 
-.PHONY: setup generate check test lint golden bench spec-update clean
+.PHONY: setup generate check test test-fast lint golden bench spec-update clean
 
 setup:
 	python3 -m venv .venv
@@ -22,6 +22,11 @@ check:
 
 test:
 	$(PYTHON) -m pytest
+
+# The edit-test loop: every unit and the runtime, without whole-spec subprocess runs,
+# the hostile corpus, the runner-layout clone and the wheel (the tests marked slow).
+test-fast:
+	$(PYTHON) -m pytest -m "not slow"
 
 lint:
 	$(PYTHON) -m ruff check generator tests

@@ -1,6 +1,6 @@
-"""``generate --changelog OLD``: keep ``docs/CHANGES.md``, newest entry first.
+"""``pin --changelog FILE``: keep ``docs/CHANGES.md``, newest entry first.
 
-The changelog is not in the manifest: plain ``generate`` and ``check`` leave it alone, and an
+The changelog is not in the manifest: ``generate`` and ``check`` leave it alone, and an
 entry already present (same versions, same report) is not added twice.
 """
 
@@ -11,7 +11,6 @@ from pathlib import Path
 from .diff import diff_catalogues, render_markdown
 from .model import Catalogue
 
-CHANGELOG = "docs/CHANGES.md"
 TITLE = "# Changes to the X API problem catalogue\n\nNewest first; each entry is `xproblems diff OLD NEW --format markdown`.\n"
 
 

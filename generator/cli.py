@@ -24,7 +24,8 @@ EXIT_OK, EXIT_DIFFERENT, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 _CORE_COMMANDS = frozenset({"generate", "check"})
 
 
-def _print(diags: Sequence[Diagnostic]) -> None:
+def print_diagnostics(diags: Sequence[Diagnostic]) -> None:
+    """One line per diagnostic on stderr (``diff_cli`` prints through this too)."""
     for d in diags:
         print(d.render(), file=sys.stderr)
 
@@ -65,27 +66,27 @@ def run_generate(args: argparse.Namespace) -> int:
 
     req = _request(args)
     if isinstance(req, list):
-        _print(req)
+        print_diagnostics(req)
         return EXIT_BAD_INPUT
     if is_fresh(req):
         return EXIT_OK
     from .write import check_paths, locked, publish
 
     cat, diags = build_catalogue(req.spec, history=req.history, also=req.also, supplement=req.supplement)
-    _print(diags)
+    print_diagnostics(diags)
     if cat is None or errors_in(diags):
         return EXIT_BAD_INPUT
     files = render_catalogue(cat, req)
     inputs = [req.spec, *req.also, req.supplement, *([req.history.path(p) for p in req.history.pins] if req.history else [])]
     problems = check_paths(req.out, list(files), inputs)
     if problems:
-        _print(problems)
+        print_diagnostics(problems)
         return EXIT_BAD_INPUT
     try:
         with locked(req.out):
             changed = publish(req.out, files, f"{req.package}/{MANIFEST}")
     except BlockingIOError as exc:
-        _print([_error(str(req.out), str(exc))])
+        print_diagnostics([_error(str(req.out), str(exc))])
         return EXIT_BAD_INPUT
     if not args.quiet:
         print(f"xproblems: {len(changed)} file(s) changed in {req.out}", file=sys.stderr)
@@ -98,14 +99,14 @@ def run_check(args: argparse.Namespace) -> int:
 
     req = _request(args)
     if isinstance(req, list):
-        _print(req)
+        print_diagnostics(req)
         return EXIT_BAD_INPUT
     if is_fresh(req):
         return EXIT_OK
     from .write import compare
 
     files, diags = render_all(req)
-    _print(diags)
+    print_diagnostics(diags)
     if files is None or errors_in(diags):
         return EXIT_BAD_INPUT
     diffs = compare(req.out, files, f"{req.package}/{MANIFEST}")

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .cli import EXIT_BAD_INPUT, EXIT_OK, print_diagnostics
 from .model import Diagnostic
 from .write import write_atomic
 
@@ -19,14 +20,8 @@ if TYPE_CHECKING:
     from .diff import Change
     from .history import History
 
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
 FORMATS = ("text", "markdown", "json")
 FAIL_ON = ("breaking", "change", "never")
-
-
-def _print(diags: list[Diagnostic]) -> None:
-    for d in diags:
-        print(d.render(), file=sys.stderr)
 
 
 def _write(text: str) -> None:
@@ -109,7 +104,7 @@ def run_diff(args: argparse.Namespace) -> int:
 
     pins, diags = _pins(args)
     if pins is None:
-        _print(diags)
+        print_diagnostics(diags)
         return EXIT_BAD_INPUT
     history = None if args.no_history else pins
     sides = [_side(a, pins) for a in (args.old, args.new)]
@@ -118,7 +113,7 @@ def run_diff(args: argparse.Namespace) -> int:
     missing = [Diagnostic("error", str(p), "", "no such file") for p in (*also, supplement) if not p.is_file()]
     bad = [s for s in sides if isinstance(s, Diagnostic)] + missing
     if bad:
-        _print(bad)
+        print_diagnostics(bad)
         return EXIT_BAD_INPUT
     old_path, new_path = (s for s in sides if isinstance(s, Path))
     # No openapi-pydantic validation here (its import alone costs ~0.3 s): diff reads only
@@ -127,7 +122,7 @@ def run_diff(args: argparse.Namespace) -> int:
     old, old_diags = build_catalogue(old_path, history=history, also=also, supplement=supplement, validate=False)
     new, new_diags = build_catalogue(new_path, history=history, also=also, supplement=supplement, validate=False)
     diags = list(dict.fromkeys(old_diags + new_diags))  # shared inputs are read by both sides
-    _print(diags)
+    print_diagnostics(diags)
     if old is None or new is None or errors_in(diags):
         return EXIT_BAD_INPUT
     changes = diff_catalogues(old, new)
@@ -167,7 +162,7 @@ def run_fetch(args: argparse.Namespace) -> int:
     from .fetch import fetch_spec
 
     result, diags = fetch_spec(args.url, args.out, timeout=args.timeout, max_bytes=args.max_bytes)
-    _print(diags)
+    print_diagnostics(diags)
     if result is None:
         return EXIT_BAD_INPUT
     _write(f"{result.version} {result.sha256}\n")
@@ -204,7 +199,7 @@ def run_pin(args: argparse.Namespace) -> int:
     from .resources import checkout_root, specs_dir
 
     if args.pins is None and checkout_root() is None:
-        _print([Diagnostic("error", "<command line>", "", "--pins DIR is required: this xproblems is installed, and its own history is package data")])
+        print_diagnostics([Diagnostic("error", "<command line>", "", "--pins DIR is required: this xproblems is installed, and its own history is package data")])
         return EXIT_BAD_INPUT
     directory: Path = args.pins or specs_dir()
     if directory.is_dir() and not (directory / PINS_FILE).exists():
@@ -215,10 +210,10 @@ def run_pin(args: argparse.Namespace) -> int:
     if not args.spec.is_file():
         diags.append(Diagnostic("error", str(args.spec), "", "no such file"))
     if history is None or diags:
-        _print(diags)
+        print_diagnostics(diags)
         return EXIT_BAD_INPUT
     result, diags = pin_spec(args.spec, history, url=args.url, supplement=args.supplement, changelog=args.changelog)
-    _print(diags)
+    print_diagnostics(diags)
     if result is None:
         return EXIT_BAD_INPUT
     if result.changes is None:

@@ -191,7 +191,7 @@ def merge(current: SpecCatalogue, olds: Sequence[SpecCatalogue], supp: Supplemen
         StatusCode(s.code, s.text, s.class_name, "ClientError" if s.code < 500 else "ServerError", s.description, s.tip, s.retryable, s.cite.page)
         for s in sorted(supp.statuses, key=lambda s: s.code)
     )
-    taken = set(reserved_names) | {s.class_name for s in statuses} | {"ProblemType"}
+    taken = set(reserved_names) | {s.class_name for s in statuses}
     class_names = _class_names(facts, taken)
     pinned = {f.name for p in supp.problems for f in p.former_names}
     claimed = taken | set(class_names) | pinned

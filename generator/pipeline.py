@@ -107,7 +107,7 @@ def catalogue_for(
     """Merge an extracted spec with its history, ``also`` specs and the supplement."""
     from .merge import merge
     from .resources import default_supplement
-    from .runtime_exports import BASE_EXPORTS, RESERVED_ATTRS, RUNTIME_EXPORTS
+    from .runtime_exports import RESERVED_ATTRS, RESERVED_NAMES
 
     found_diags = list(diags)
     pinned = history.older_than(current.version) if history is not None and current is not None else ()
@@ -123,9 +123,8 @@ def catalogue_for(
     found_diags += found
     if current is None or supp is None or errors_in(found_diags):
         return None, found_diags
-    reserved = frozenset(BASE_EXPORTS) | frozenset(RUNTIME_EXPORTS)
     olds.sort(key=lambda o: version_key(o.version))
-    catalogue, merged = merge(current, olds, supp, reserved_attrs=RESERVED_ATTRS, reserved_names=reserved)
+    catalogue, merged = merge(current, olds, supp, reserved_attrs=RESERVED_ATTRS, reserved_names=RESERVED_NAMES)
     return catalogue, found_diags + merged
 
 

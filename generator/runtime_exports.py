@@ -40,6 +40,16 @@ RUNTIME_EXPORTS: tuple[str, ...] = (
     "retry_after",
 )
 
+#: Module-level names the generated data modules define besides their classes.
+GENERATED_NAMES: tuple[str, ...] = ("DEPRECATED_ALIASES", "PROBLEM_CLASSES", "ProblemType", "STATUS_CLASSES")
+
+RESERVED_NAMES: frozenset[str] = frozenset(BASE_EXPORTS) | frozenset(RUNTIME_EXPORTS) | frozenset(GENERATED_NAMES)
+"""Every public name of the generated package that is not a problem, status or enum class.
+
+A class name pinned in the supplement must not be one of these: ``merge`` would have to
+rename it, breaking the promise of a pinned public name.
+"""
+
 #: Names defined on ``Problem``, ``XAPIError`` (whose attributes an error that is
 #: also a problem carries too), their bases ``Exception``/``BaseException``/``object``
 #: (Python 3.9 to 3.14), and the instance attributes either sets.

@@ -23,6 +23,7 @@ from typing import Any, TypeVar, cast, get_args
 from urllib.parse import urlsplit, urlunsplit
 
 from . import names
+from .extract import BASE_FIELDS
 from .load import decode_text, parse_bytes, read_bytes
 from .model import (
     Citation,
@@ -38,30 +39,15 @@ from .model import (
     SupplementStatus,
 )
 from .pointer import cut, join
+from .runtime_exports import RESERVED_NAMES
 
 T = TypeVar("T")
 
 #: The field kinds an ``extra_fields`` entry may declare.
 FIELD_KINDS: tuple[str, ...] = get_args(FieldKind)
-#: Fields every problem body has; the generated classes never list them as extra fields.
-BASE_FIELDS = frozenset({"type", "title", "detail", "status"})
-#: Names the generated package defines itself; a pinned class name must not take them.
-RUNTIME_NAMES = frozenset(
-    {
-        "FieldSpec",
-        "Problem",
-        "UnknownProblem",
-        "XAPIError",
-        "ClientError",
-        "ServerError",
-        "RateLimit",
-        "ProblemType",
-        "StreamEvent",
-        "PROBLEM_CLASSES",
-        "STATUS_CLASSES",
-        "DEPRECATED_ALIASES",
-    }
-)
+#: Names a pinned class name must not take: the package's own names, and names the
+#: generated modules import (``merge`` would rename a class that takes one).
+RUNTIME_NAMES = RESERVED_NAMES | names.MODULE_NAMES
 
 _TOP = ("pages", "statuses", "problems", "partial_errors")
 _PAGE = ("title", "file")

@@ -10,7 +10,7 @@ import pytest
 from .conftest import ROOT, run_cli, spec_path
 from .test_history import newer_spec
 
-pytestmark = pytest.mark.skipif(not spec_path("2.167").is_file(), reason="../shared/specs not present")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not spec_path("2.167").is_file(), reason="../shared/specs not present")]
 
 
 def _setup(tmp_path: Path) -> tuple[Path, Path, Path]:

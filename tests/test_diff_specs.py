@@ -25,7 +25,7 @@ import pytest
 
 from .conftest import SPECS, VERSIONS, run_cli, spec_path
 
-pytestmark = pytest.mark.skipif(not SPECS.is_dir(), reason="../shared/specs not present")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not SPECS.is_dir(), reason="../shared/specs not present")]
 
 PAIRS = list(itertools.pairwise(VERSIONS))
 Triple = tuple[str, str, str]

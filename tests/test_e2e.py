@@ -13,6 +13,9 @@ import pytest
 
 from .conftest import ROOT, VERSIONS, run_cli, run_python, spec_path
 
+# Subprocess generations of whole specs: the full suite runs them, `make test-fast` leaves them out.
+pytestmark = pytest.mark.slow
+
 
 def _package(version: str) -> str:
     return "x_problems_" + version.replace(".", "_")

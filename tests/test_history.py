@@ -123,6 +123,7 @@ def test_bare_request_takes_every_default_from_the_pins(tmp_path: Path) -> None:
     assert isinstance(alone, Request) and alone.history is None and alone.spec == req.spec
 
 
+@pytest.mark.slow  # several CLI subprocesses
 @pytest.mark.parametrize("how", ["deleted", "edited"])
 def test_a_missing_or_edited_pin_is_an_error_naming_it(tmp_path: Path, how: str) -> None:
     pins = _history_copy(tmp_path)
@@ -138,6 +139,7 @@ def test_a_missing_or_edited_pin_is_an_error_naming_it(tmp_path: Path, how: str)
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow  # several CLI subprocesses
 @pytest.mark.parametrize("version", PINNED)
 def test_diff_of_a_pinned_version_with_itself_reports_nothing(version: str) -> None:
     for fmt, empty in (("text", "no changes\n"), ("json", None)):
@@ -224,6 +226,7 @@ def public_names(out: Path, package: str = "x_problems") -> set[str]:
     return set(json.loads(done.stdout))
 
 
+@pytest.mark.slow  # several CLI subprocesses
 def test_pinning_a_newer_spec_records_reports_and_keeps_the_history(tmp_path: Path) -> None:
     if not spec_path("2.167").is_file():
         pytest.skip("../shared/specs not present")

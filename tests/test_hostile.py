@@ -51,6 +51,9 @@ from xproblems.load import MAX_BYTES
 from xproblems.render import BLACK_LINE_LENGTH, BLACK_VERSION
 from xproblems.runtime_exports import RESERVED_ATTRS
 
+# Subprocess generations of whole specs: the full suite runs them, `make test-fast` leaves them out.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = ROOT / "tests" / "hostile"
 BASE_SPEC = HOSTILE / "_base" / "spec.json"

@@ -266,6 +266,7 @@ _SLUG = st.one_of(st.sampled_from(["beta", "it's-\"q\"", "a{{b}}", "x\\y", "Ã¼nÃ
     props=st.lists(NAME, max_size=4, unique=True),
 )
 @example(description='"""\\', title="\u2028import os", enum_values=["mro", "", '"); x #'], slug="beta", props=["class", "a-b", "a_b", "\ufb01eld"])
+@pytest.mark.slow
 def test_generated_package_escapes_and_renames(tmp_path_factory: pytest.TempPathFactory, description: str, title: str, enum_values: list[str], slug: str, props: list[str]) -> None:
     from xproblems.cli import main
 

@@ -13,6 +13,8 @@ import pytest
 import yaml
 
 from xproblems.model import Diagnostic, Supplement
+from xproblems.names import MODULE_NAMES
+from xproblems.runtime_exports import RESERVED_NAMES
 from xproblems.supplement import citation_pointers, collapse_whitespace, load_supplement, verify_citations
 
 from .conftest import shared_text
@@ -460,6 +462,8 @@ BAD_CASES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     ("soft keyword", _set("/problems/0/class_name", "match"), "/problems/0/class_name", "is a Python keyword"),
     ("builtin", _set("/statuses/0/class_name", "ConnectionError"), "/statuses/0/class_name", "reserved"),
     ("runtime name", _set("/problems/0/class_name", "Problem"), "/problems/0/class_name", "reserved"),
+    # every name the runtime exports or the data modules define, not a hand-kept subset
+    *((f"runtime name {n}", _set("/problems/0/class_name", n), "/problems/0/class_name", "reserved") for n in sorted(RESERVED_NAMES | MODULE_NAMES) if n[:1].isupper()),
     ("private name", _set("/problems/0/class_name", "_AProblem"), "/problems/0/class_name", "must be public"),
     ("class name not a string", _set("/problems/0/class_name", 5), "/problems/0/class_name", "expected a string, got integer 5"),
     # former names

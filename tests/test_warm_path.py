@@ -33,7 +33,7 @@ OLDER = SPECS / "x-api-v2-2.159.json"
 SUPPLEMENT = ROOT / "specs" / "supplement.yaml"
 PACKAGE = "x_problems"
 
-pytestmark = pytest.mark.skipif(not SPEC.is_file() or not OLDER.is_file(), reason="needs ../shared/specs")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not SPEC.is_file() or not OLDER.is_file(), reason="needs ../shared/specs")]
 
 
 @dataclass
