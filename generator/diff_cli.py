@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cli import EXIT_BAD_INPUT, EXIT_OK, print_diagnostics
+from .cli import EXIT_BAD_INPUT, EXIT_OK, add_history_options, print_diagnostics
 from .model import Diagnostic
 from .write import write_atomic
 
@@ -51,8 +51,6 @@ def _positive_int(text: str) -> int:
 
 def add_diff_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``diff OLD NEW [--also ...] [--pins DIR] [--no-history] [--format ...] [--fail-on ...]``."""
-    from .cli import add_history_options
-
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "diff",
         help="report what changed in the problem types between two specs",

@@ -93,7 +93,7 @@ def pin_spec(spec: Path, history: History, *, url: str | None = None, supplement
         return PinResult(new_spec.version, current.version, None), diags
     old, old_diags = build_catalogue(history.path(current), history=history, supplement=supplement, validate=False)
     new, new_diags = catalogue_for(new_spec, history=history, supplement=supplement, validate=False)
-    diags += [d for d in dict.fromkeys(old_diags + new_diags)]
+    diags += list(dict.fromkeys(old_diags + new_diags))  # both sides read the same supplement
     if old is None or new is None or errors_in(diags):
         return None, diags
     changes = diff_catalogues(old, new)
