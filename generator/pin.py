@@ -31,7 +31,7 @@ from .history import (
 from .model import Catalogue, Diagnostic, SpecCatalogue
 from .pipeline import build_catalogue, catalogue_for, errors_in, read_spec
 from .spec import validate
-from .write import locked, write_atomic
+from .write import locked, sha256_text, write_atomic
 
 
 @dataclass(frozen=True)
@@ -103,9 +103,7 @@ def pin_spec(spec: Path, history: History, *, url: str | None = None, supplement
 
 def _record(history: History, version: str, text: str, changelog: Path | None, old: Catalogue | None, new: Catalogue | None) -> None:
     """Write the pruned copy, then pins.json (the commit point), then the changelog entry."""
-    import hashlib
-
-    pin = Pin(version, pin_file_name(version), hashlib.sha256(text.encode("utf-8")).hexdigest())
+    pin = Pin(version, pin_file_name(version), sha256_text(text))
     pins = [p for p in history.pins if p.version != version] + [pin]
     with locked(history.directory):
         write_atomic(history.directory / pin.file, text)
