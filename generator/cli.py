@@ -1,7 +1,7 @@
-"""Command line: argument parsing and exit codes only.
+"""Command line: argument parsing, and mapping ``pipeline``'s results to exit codes.
 
-Exit codes: 0 success; 1 ``check`` found differences (or ``diff --fail-on`` tripped);
-2 bad input or usage; 3 an internal error (a bug: please report it, with ``--debug``).
+Exit codes (``cli_shared``): 0 success; 1 ``check`` found differences (or ``diff --fail-on``
+tripped); 2 bad input or usage; 3 an internal error (a bug: please report it, with ``--debug``).
 """
 
 from __future__ import annotations
@@ -13,27 +13,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .pipeline import DEFAULT_PACKAGE, MANIFEST, Request, errors_in, make_request
+from .cli_shared import EXIT_BAD_INPUT, EXIT_DIFFERENT, EXIT_INTERNAL, EXIT_OK, add_history_options, print_diagnostics
+from .request import DEFAULT_PACKAGE, Request, make_request
 
 if TYPE_CHECKING:  # imported where needed: a warm run imports no stage module
     from .model import Diagnostic
 
-EXIT_OK, EXIT_DIFFERENT, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 #: Subcommands that ``main`` parses without building the ``diff``/``fetch`` parsers (whose
 #: module imports cost a warm run more than everything else it does).
 _CORE_COMMANDS = frozenset({"generate", "check"})
-
-
-def print_diagnostics(diags: Sequence[Diagnostic]) -> None:
-    """One line per diagnostic on stderr (``diff_cli`` prints through this too)."""
-    for d in diags:
-        print(d.render(), file=sys.stderr)
-
-
-def add_history_options(parser: argparse.ArgumentParser) -> None:
-    """``--pins`` and ``--no-history``: which pinned spec history a run builds on."""
-    parser.add_argument("--pins", type=Path, metavar="DIR", help="directory holding pins.json and the pruned specs (default: the ones shipped with xproblems)")
-    parser.add_argument("--no-history", action="store_true", help="build from the spec alone: no pinned older specs")
 
 
 def _add_inputs(parser: argparse.ArgumentParser) -> None:
@@ -45,75 +33,44 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--package", default=DEFAULT_PACKAGE, help=f"package directory name (default {DEFAULT_PACKAGE})")
 
 
-def _error(file: str, message: str) -> Diagnostic:
-    from .model import Diagnostic
-
-    return Diagnostic("error", file, "", message)
-
-
 def _request(args: argparse.Namespace) -> Request | list[Diagnostic]:
     """The run's inputs, or why they cannot be used (bad package name, missing files)."""
-    from .names import is_identifier
-
-    if not is_identifier(args.package):
-        return [_error("<command line>", f"--package {args.package!r} is not a Python identifier")]
     return make_request(spec=args.spec, also=args.also, supplement=args.supplement, out=args.out, package=args.package, pins=args.pins, no_history=args.no_history)
 
 
 def run_generate(args: argparse.Namespace) -> int:
-    """``generate``: render and publish, or do nothing when the manifest says it is fresh."""
-    from .pipeline import build_catalogue, is_fresh, render_catalogue
+    """``generate``: exit 0 when the output is written or already fresh, 2 on bad input."""
+    from .pipeline import generate
 
     req = _request(args)
     if isinstance(req, list):
         print_diagnostics(req)
         return EXIT_BAD_INPUT
-    if is_fresh(req):
-        return EXIT_OK
-    from .write import check_paths, locked, publish
-
-    cat, diags = build_catalogue(req.spec, history=req.history, also=req.also, supplement=req.supplement)
-    print_diagnostics(diags)
-    if cat is None or errors_in(diags):
+    result = generate(req)
+    print_diagnostics(result.diagnostics)
+    if not result.ok:
         return EXIT_BAD_INPUT
-    files = render_catalogue(cat, req)
-    inputs = [req.spec, *req.also, req.supplement, *([req.history.path(p) for p in req.history.pins] if req.history else [])]
-    problems = check_paths(req.out, list(files), inputs)
-    if problems:
-        print_diagnostics(problems)
-        return EXIT_BAD_INPUT
-    try:
-        with locked(req.out):
-            changed = publish(req.out, files, f"{req.package}/{MANIFEST}")
-    except BlockingIOError as exc:
-        print_diagnostics([_error(str(req.out), str(exc))])
-        return EXIT_BAD_INPUT
-    if not args.quiet:
-        print(f"xproblems: {len(changed)} file(s) changed in {req.out}", file=sys.stderr)
+    if not args.quiet and not result.fresh:
+        print(f"xproblems: {len(result.changed)} file(s) changed in {req.out}", file=sys.stderr)
     return EXIT_OK
 
 
 def run_check(args: argparse.Namespace) -> int:
     """``check``: exit 1 with a unified diff when the output is not what generate would write."""
-    from .pipeline import is_fresh, render_all
+    from .pipeline import check
 
     req = _request(args)
     if isinstance(req, list):
         print_diagnostics(req)
         return EXIT_BAD_INPUT
-    if is_fresh(req):
-        return EXIT_OK
-    from .write import compare
-
-    files, diags = render_all(req)
-    print_diagnostics(diags)
-    if files is None or errors_in(diags):
+    result = check(req)
+    print_diagnostics(result.diagnostics)
+    if not result.ok:
         return EXIT_BAD_INPUT
-    diffs = compare(req.out, files, f"{req.package}/{MANIFEST}")
-    for text in diffs:
+    for text in result.diffs:
         sys.stdout.write(text)
-    if diffs:
-        print(f"xproblems: {len(diffs)} file(s) differ from what `generate` would write", file=sys.stderr)
+    if result.diffs:
+        print(f"xproblems: {len(result.diffs)} file(s) differ from what `generate` would write", file=sys.stderr)
         return EXIT_DIFFERENT
     return EXIT_OK
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cli import EXIT_BAD_INPUT, EXIT_OK, add_history_options, print_diagnostics
+from .cli_shared import EXIT_BAD_INPUT, EXIT_OK, add_history_options, print_diagnostics
 from .model import Diagnostic
 from .write import write_atomic
 

@@ -85,6 +85,11 @@ class History(NamedTuple):
         """The pin of exactly that version, if accepted."""
         return next((p for p in self.pins if p.version == version), None)
 
+    def holding(self, path: Path) -> Pin | None:
+        """The pin whose pruned copy is the file at ``path``, if it is one."""
+        real = path.resolve()
+        return next((p for p in self.pins if self.path(p).resolve() == real), None)
+
     def older_than(self, version: str) -> tuple[Pin, ...]:
         """The history a catalogue of ``version`` is built with: strictly older pins."""
         key = version_key(version)

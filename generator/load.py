@@ -1,9 +1,10 @@
 """Bytes -> JSON document: size cap, strict decoding, duplicate keys, pointer-aware errors.
 
-Only this module and ``write`` touch the file system. Everything that is not plain JSON data
-(NaN, huge integers, duplicate keys, YAML tags and aliases beyond a limit, non-string keys)
-is refused here with the JSON pointer of the offending value, so later stages can assume a
-clean tree of dict/list/str/int/float/bool/None.
+Every spec and supplement is read (size cap first) and parsed here; the generator's own
+files (pins.json, manifests, templates, runtime) are read where they are used. Everything
+that is not plain JSON data (NaN, huge integers, duplicate keys, YAML tags and aliases
+beyond a limit, non-string keys) is refused here with the JSON pointer of the offending
+value, so later stages can assume a clean tree of dict/list/str/int/float/bool/None.
 """
 
 from __future__ import annotations

@@ -10,7 +10,10 @@ Rules (the README states them; ``tests/test_merge.py`` covers each):
 4. Conflicts (same key, different title or field kind) never stop generation: the current
    spec wins, and each becomes a :class:`Conflict` and a warning.
 5. Public class names come from the supplement's pin, else the newest schema name, else the
-   slug; former names become deprecated aliases when the name is free.
+   slug (``names.problem_class_name``); former names become deprecated aliases when free.
+
+The flow is one way: facts per key -> drafts (names, texts, merged fields) -> enums decided
+from the drafts' fields -> each field built once, with its enum.
 """
 
 from __future__ import annotations
@@ -74,35 +77,72 @@ def _collect(current: SpecCatalogue, olds: Sequence[SpecCatalogue], supp: Supple
     return {k: v for k, v in sorted(facts.items()) if v.included}
 
 
-def _merge_fields(facts: _Facts, supp: Supplement, conflicts: list[Conflict]) -> list[tuple[SpecField, tuple[str, ...], bool, tuple[str, ...]]]:
-    """(field, sources, retired, retired enum values) in spec order, then older, then docs."""
-    merged: dict[str, tuple[SpecField, list[str], bool, list[str]]] = {}
+@dataclass(frozen=True)
+class _MergedField:
+    """One field of a type, merged across the spec, older specs and the docs."""
+
+    spec: SpecField
+    #: Where the field is declared: ``spec``, ``spec <version>``, docs page titles.
+    sources: tuple[str, ...]
+    #: Only older specs declare it.
+    retired: bool
+    #: Enum values only older specs list, in the order found (responses may still carry them).
+    gone: tuple[str, ...]
+
+    @property
+    def retired_values(self) -> tuple[str, ...]:
+        """The values of ``gone`` the current declaration does not list."""
+        current = self.spec.enum_values or ()
+        return tuple(v for v in self.gone if v not in current)
+
+    @property
+    def enum_values(self) -> tuple[str, ...]:
+        """Every value: the current declaration's, then the retired ones."""
+        return tuple(self.spec.enum_values or ()) + self.retired_values
+
+
+@dataclass
+class _FieldSources:
+    """A field while merging: its declaration and what the later sources add to it."""
+
+    spec: SpecField
+    sources: list[str]
+    retired: bool
+    gone: list[str] = field(default_factory=list)
+
+    def freeze(self) -> _MergedField:
+        return _MergedField(self.spec, tuple(dict.fromkeys(self.sources)), self.retired, tuple(self.gone))
+
+
+def _merge_fields(facts: _Facts, conflicts: list[Conflict]) -> tuple[_MergedField, ...]:
+    """The fields of one type in spec order, then those of older specs, then the docs'."""
+    merged: dict[str, _FieldSources] = {}
     if facts.current:
         for f in facts.current.fields:
-            merged[f.name] = (f, [CURRENT], False, [])
+            merged[f.name] = _FieldSources(f, [CURRENT], False)
     for version, problem in reversed(facts.olds):  # newest older spec first
         for f in problem.fields:
-            if f.name not in merged:
-                merged[f.name] = (f, [f"spec {version}"], facts.current is not None, [])
+            entry = merged.get(f.name)
+            if entry is None:
+                merged[f.name] = _FieldSources(f, [f"spec {version}"], facts.current is not None)
                 continue
-            base, _sources, retired, gone = merged[f.name]
-            if base.kind != f.kind:
-                conflicts.append(Conflict(facts.key, f"field {cut(f.name)}", f"spec {version} says {f.kind}, newer says {base.kind}"))
-            extra = [v for v in (f.enum_values or ()) if v not in (base.enum_values or ()) and v not in gone]
-            if extra and not retired:
-                gone.extend(extra)
+            if entry.spec.kind != f.kind:
+                conflicts.append(Conflict(facts.key, f"field {cut(f.name)}", f"spec {version} says {f.kind}, newer says {entry.spec.kind}"))
+            extra = [v for v in (f.enum_values or ()) if v not in (entry.spec.enum_values or ()) and v not in entry.gone]
+            if extra and not entry.retired:
+                entry.gone.extend(extra)
     if facts.supp:
         page = facts.supp.cite.page if facts.supp.cite else None
         for sf in facts.supp.extra_fields:
-            if sf.name in merged:
-                base = merged[sf.name][0]
-                if base.kind != sf.kind:
-                    conflicts.append(Conflict(facts.key, f"field {cut(sf.name)}", f"{cut(sf.cite.page)} says {sf.kind}, spec says {base.kind}"))
-                merged[sf.name][1].append(sf.cite.page)
+            entry = merged.get(sf.name)
+            if entry is not None:
+                if entry.spec.kind != sf.kind:
+                    conflicts.append(Conflict(facts.key, f"field {cut(sf.name)}", f"{cut(sf.cite.page)} says {sf.kind}, spec says {entry.spec.kind}"))
+                entry.sources.append(sf.cite.page)
                 continue
             spec_field = SpecField(sf.name, sf.kind, False, sf.enum_values, sf.format, sf.description)
-            merged[sf.name] = (spec_field, [sf.cite.page or page or ""], False, [])
-    return [(f, tuple(dict.fromkeys(s)), r, tuple(g)) for f, s, r, g in merged.values()]
+            merged[sf.name] = _FieldSources(spec_field, [sf.cite.page or page or ""], False)
+    return tuple(entry.freeze() for entry in merged.values())
 
 
 def _title_and_description(facts: _Facts, conflicts: list[Conflict]) -> tuple[str | None, str | None, list[str]]:
@@ -125,25 +165,22 @@ def _title_and_description(facts: _Facts, conflicts: list[Conflict]) -> tuple[st
 
 @dataclass(frozen=True)
 class _Draft:
+    """One type with everything decided but the names of its fields' enums."""
+
     facts: _Facts
     class_name: str
     title: str | None
     description: str | None
     sources: tuple[str, ...]
-    fields: list[tuple[SpecField, tuple[str, ...], bool, tuple[str, ...]]]
+    fields: tuple[_MergedField, ...]
 
 
-def _class_names(drafts: list[_Facts], taken: set[str]) -> list[str]:
+def _class_names(facts: list[_Facts], taken: set[str]) -> list[str]:
+    """Each type's class name (``names.problem_class_name``), made unique in key order."""
     wanted = []
-    for facts in drafts:
-        if facts.supp:
-            wanted.append(facts.supp.class_name)
-        elif facts.current:
-            wanted.append(names.class_name(facts.current.schema_name))
-        elif facts.olds:
-            wanted.append(names.class_name(facts.olds[-1][1].schema_name))
-        else:
-            wanted.append(names.class_name(facts.key) + "Problem")
+    for f in facts:
+        newest = f.current or (f.olds[-1][1] if f.olds else None)
+        wanted.append(names.problem_class_name(f.supp.class_name if f.supp else None, newest.schema_name if newest else None, f.key))
     return names.unique(wanted, taken, sep="")
 
 
@@ -164,15 +201,17 @@ def _aliases(facts: _Facts, class_name: str, claimed: set[str]) -> tuple[Alias, 
     return tuple(Alias(a, n) for a, n in sorted({**free, **pinned}.items()))
 
 
-def _enums(problems: list[tuple[_Draft, list[Field]]], taken: set[str]) -> tuple[list[EnumType], dict[str, str]]:
+def _enums(drafts: list[_Draft], taken: set[str]) -> tuple[list[EnumType], dict[str, str]]:
+    """One open enum per enumerated field name; a value is retired where every use retires it."""
     values: dict[str, dict[str, bool]] = {}
-    for _draft, fields in problems:
-        for f in fields:
+    for draft in drafts:
+        for f in draft.fields:
             if not f.enum_values:
                 continue
-            known = values.setdefault(f.name, {})
+            retired_values = f.retired_values
+            known = values.setdefault(f.spec.name, {})
             for v in f.enum_values:
-                known[v] = known.get(v, True) and (f.retired or v in f.retired_values)
+                known[v] = known.get(v, True) and (f.retired or v in retired_values)
     enum_names = names.unique([names.class_name(n) for n in sorted(values)], taken, sep="")
     result, by_field = [], {}
     for field_name, class_name in zip(sorted(values), enum_names, strict=True):
@@ -198,14 +237,10 @@ def merge(current: SpecCatalogue, olds: Sequence[SpecCatalogue], supp: Supplemen
     drafts = []
     for f, class_name in zip(facts, class_names, strict=True):
         title, description, sources = _title_and_description(f, conflicts)
-        drafts.append(_Draft(f, class_name, title, description, tuple(sources), _merge_fields(f, supp, conflicts)))
-    with_fields = [(d, _fields(d, reserved_attrs)) for d in drafts]
-    enums, enum_by_field = _enums(with_fields, claimed)
+        drafts.append(_Draft(f, class_name, title, description, tuple(sources), _merge_fields(f, conflicts)))
+    enums, enum_by_field = _enums(drafts, claimed)
     members = names.unique([names.member_name(d.facts.key) for d in drafts])
-    problems = []
-    for (draft, fields), member in zip(with_fields, members, strict=True):
-        fields = [Field(**{**f.__dict__, "enum": enum_by_field.get(f.name) if f.enum_values else None}) for f in fields]
-        problems.append(_problem(draft, tuple(fields), member, claimed))
+    problems = [_problem(d, _fields(d, reserved_attrs, enum_by_field), member, claimed) for d, member in zip(drafts, members, strict=True)]
     for c in conflicts:
         diags.append(Diagnostic("warning", current.file, "/components/schemas", f"conflict for {cut(c.key)}: {c.subject}: {c.detail}"))
     catalogue = Catalogue(
@@ -223,24 +258,25 @@ def merge(current: SpecCatalogue, olds: Sequence[SpecCatalogue], supp: Supplemen
     return catalogue, diags
 
 
-def _fields(draft: _Draft, reserved_attrs: frozenset[str]) -> list[Field]:
-    attrs = names.unique([names.attr_name(f.name, reserved_attrs) for f, *_ in draft.fields], reserved_attrs)
-    return [
+def _fields(draft: _Draft, reserved_attrs: frozenset[str], enum_by_field: dict[str, str]) -> tuple[Field, ...]:
+    """The typed attributes of one type, each built once with its enum decided."""
+    attrs = names.unique([names.attr_name(f.spec.name, reserved_attrs) for f in draft.fields], reserved_attrs)
+    return tuple(
         Field(
-            name=f.name,
+            name=f.spec.name,
             attr=attr,
-            kind=f.kind,
-            required=f.required,
-            enum=None,
-            enum_values=tuple(f.enum_values or ()) + tuple(v for v in gone if v not in (f.enum_values or ())),
-            format=f.format,
-            description=f.description,
-            sources=sources,
-            retired=retired,
-            retired_values=tuple(v for v in gone if v not in (f.enum_values or ())),
+            kind=f.spec.kind,
+            required=f.spec.required,
+            enum=enum_by_field.get(f.spec.name) if f.enum_values else None,
+            enum_values=f.enum_values,
+            format=f.spec.format,
+            description=f.spec.description,
+            sources=f.sources,
+            retired=f.retired,
+            retired_values=f.retired_values,
         )
-        for (f, sources, retired, gone), attr in zip(draft.fields, attrs, strict=True)
-    ]
+        for f, attr in zip(draft.fields, attrs, strict=True)
+    )
 
 
 def _problem(draft: _Draft, fields: tuple[Field, ...], member: str, claimed: set[str]) -> ProblemType:

@@ -63,6 +63,16 @@ def class_name(text: str) -> str:
     return name + "_" if name in _BLOCKED or name in MODULE_NAMES else name
 
 
+def problem_class_name(pinned: str | None, schema_name: str | None, key: str) -> str:
+    """The class name a problem type wants: the supplement's pin, else its newest schema name,
+    else one made from its key (``usage-capped`` -> ``UsageCappedProblem``)."""
+    if pinned is not None:
+        return pinned
+    if schema_name is not None:
+        return class_name(schema_name)
+    return class_name(key) + "Problem"
+
+
 def member_name(text: str) -> str:
     """UPPER_SNAKE enum member name; never starts with ``_`` or a digit."""
     name = "_".join(w.upper() for w in words(text)) or "VALUE"

@@ -1,8 +1,8 @@
-"""The stages wired together: load -> validate -> extract -> merge -> render; write/check in ``cli``.
+"""The stages wired together: request -> load -> validate -> extract -> merge -> render -> write.
 
-Also the warm-path short cut: when the manifest's input fingerprint (spec, pinned history,
-older specs, supplement, templates, generator code, black version, package name) and every
-generated file's hash match, nothing is imported, rendered or written.
+:func:`generate` and :func:`check` are the two entry points; ``cli`` maps their
+:class:`Result` to exit codes. Both first take the warm-path short cut (``fingerprint``):
+when nothing changed, no stage module is imported.
 """
 
 from __future__ import annotations
@@ -14,18 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import __version__
+from .fingerprint import MANIFEST, fingerprint, is_fresh
 from .history import History, sha256_file, version_key
-from .resources import code_dir, templates_dir
+from .request import Request, error
 
 if TYPE_CHECKING:  # the warm path imports no stage module (and so no dataclasses)
     from .model import Catalogue, Diagnostic, SpecCatalogue, Supplement
-
-DEFAULT_PACKAGE = "x_problems"
-MANIFEST = "_manifest.json"
-#: black is part of the output's identity: same version, same mode, same bytes. Defined here
-#: (``render`` re-exports it) so that the warm path's fingerprint needs no ``render`` import.
-BLACK_VERSION = "26.10.1"
-
 
 def errors_in(diags: Sequence[Diagnostic]) -> bool:
     """Whether any diagnostic is an error (warnings never stop generation)."""
@@ -107,7 +101,7 @@ def catalogue_for(
     """Merge an extracted spec with its history, ``also`` specs and the supplement."""
     from .merge import merge
     from .resources import default_supplement
-    from .runtime_exports import RESERVED_ATTRS, RESERVED_NAMES
+    from .runtime_source import RESERVED_ATTRS, RESERVED_NAMES
 
     found_diags = list(diags)
     pinned = history.older_than(current.version) if history is not None and current is not None else ()
@@ -147,108 +141,6 @@ def _load_supplement(path: Path) -> tuple[Supplement | None, list[Diagnostic]]:
     return supp, list(found)
 
 
-# --- fingerprint and manifest -------------------------------------------------------------
-
-
-#: Modules that cannot change what ``generate`` writes; every other module (new ones too)
-#: is part of the fingerprint, so forgetting to list one errs on the safe side.
-NOT_OUTPUT_MODULES = frozenset({"__main__.py", "cli.py", "diff.py", "diff_cli.py", "fetch.py", "changelog.py", "pin.py"})
-
-
-def code_digest() -> str:
-    """sha256 over the generator's sources and templates: a code change is an input change."""
-    digest = hashlib.sha256()
-    sources = [p for p in code_dir().glob("*.py") if p.name not in NOT_OUTPUT_MODULES]
-    for path in sorted([*sources, *templates_dir().glob("*.j2")], key=lambda p: p.name):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-class Request(NamedTuple):
-    """One generate or check run (a NamedTuple: ``dataclasses`` costs the warm path ~10 ms).
-
-    ``history`` is the pinned history (None: the spec alone); its pins older than the spec's
-    version are merged. ``also`` specs are merged whatever their version.
-    """
-
-    spec: Path
-    history: History | None
-    also: tuple[Path, ...]
-    supplement: Path
-    out: Path
-    package: str
-
-
-def make_request(
-    *,
-    spec: Path | None,
-    also: Sequence[Path],
-    supplement: Path | None,
-    out: Path | None,
-    package: str,
-    pins: Path | None,
-    no_history: bool,
-) -> Request | list[Diagnostic]:
-    """A run's inputs with every default filled in from the pinned history, or why not.
-
-    Defaults come from the package (the shipped ``specs/``: pins.json, the supplement) and,
-    for ``out``, from the checkout the generator runs from; never from the current directory.
-    A pinned file that is missing or does not match its digest is an error naming it.
-    """
-    from .history import load_history, verify
-    from .resources import checkout_root, default_supplement, specs_dir
-
-    history: History | None = None
-    if spec is None or not no_history:
-        history, diags = load_history(pins or specs_dir())
-        if history is None:
-            return diags
-        diags = verify(history)
-        if diags:
-            return diags
-    if spec is None:
-        assert history is not None
-        spec = history.path(history.current)
-    if no_history:
-        history = None
-    if out is None:
-        root = checkout_root()
-        if root is None:
-            return [_error("<command line>", "--out is required: this xproblems is installed, not run from its checkout")]
-        out = root / "generated"
-    supplement = supplement or default_supplement()
-    missing = [_error(str(p), "no such file") for p in (spec, *also, supplement) if not p.is_file()]
-    return missing or Request(spec, history, tuple(also), supplement, out, package)
-
-
-def _error(file: str, message: str) -> Diagnostic:
-    from .model import Diagnostic  # lazy: errors are off the warm path
-
-    return Diagnostic("error", file, "", message)
-
-
-def _history_inputs(req: Request) -> list[str]:
-    """Digests of the pinned files a run may read (checked against pins.json by the caller)."""
-    if req.history is None:
-        return []
-    spec = req.spec.resolve()
-    return sorted(p.sha256 for p in req.history.pins if req.history.path(p).resolve() != spec)
-
-
-def fingerprint(req: Request) -> dict[str, Any]:
-    """What the output depends on, cheaply: file digests, no parsing."""
-    return {
-        "generator": __version__,
-        "code_sha256": code_digest(),
-        "black": BLACK_VERSION,
-        "package": req.package,
-        "spec_sha256": sha256_file(req.spec),
-        "history_sha256": _history_inputs(req),
-        "also_sha256": sorted(sha256_file(p) for p in req.also),
-        "supplement_sha256": sha256_file(req.supplement),
-    }
-
-
 def manifest_text(cat: Catalogue, req: Request, files: dict[str, str]) -> str:
     """The manifest: inputs (with versions and digests) and every generated file's sha256."""
     from .write import sha256_text
@@ -267,33 +159,6 @@ def manifest_text(cat: Catalogue, req: Request, files: dict[str, str]) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=True) + "\n"
 
 
-def is_fresh(req: Request) -> bool:
-    """True when the manifest matches the inputs and every file: nothing to do.
-
-    Reads the manifest as ``write.read_manifest`` does, without importing ``write``.
-    """
-    path = req.out / req.package / MANIFEST
-    try:
-        manifest = None if path.is_symlink() else json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    if not isinstance(manifest, dict) or not manifest:
-        return False
-    if manifest.get("inputs") != fingerprint(req):
-        return False
-    files = manifest.get("files")
-    if not isinstance(files, dict):
-        return False
-    for rel, digest in files.items():
-        path = req.out / str(rel)
-        try:
-            if path.is_symlink() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
-                return False
-        except OSError:
-            return False
-    return True
-
-
 def render_catalogue(cat: Catalogue, req: Request) -> dict[str, str]:
     """Render every file of ``cat``, manifest included (written last by ``publish``)."""
     from .render import render
@@ -303,9 +168,62 @@ def render_catalogue(cat: Catalogue, req: Request) -> dict[str, str]:
     return files
 
 
-def render_all(req: Request) -> tuple[dict[str, str] | None, list[Diagnostic]]:
-    """Build the catalogue and render every file, manifest included."""
-    cat, diags = build_catalogue(req.spec, history=req.history, also=req.also, supplement=req.supplement)
-    if cat is None:
+def render_request(req: Request) -> tuple[dict[str, str] | None, list[Diagnostic]]:
+    """Build the run's catalogue and render every file, manifest included.
+
+    A pinned spec is not validated again: it was validated when it was pinned, and
+    ``make_request`` held it to its digest. Any other spec is validated.
+    """
+    pinned = req.history is not None and req.history.holding(req.spec) is not None
+    cat, diags = build_catalogue(req.spec, history=req.history, also=req.also, supplement=req.supplement, validate=not pinned)
+    if cat is None or errors_in(diags):
         return None, diags
     return render_catalogue(cat, req), diags
+
+
+class Result(NamedTuple):
+    """What a ``generate`` or ``check`` run found; ``cli`` maps it to an exit code.
+
+    ``ok`` is False for bad input (``diagnostics`` say why). ``changed`` names the files
+    ``generate`` wrote; ``diffs`` holds ``check``'s unified diffs, one per differing file.
+    ``fresh`` is True when the warm path found nothing to do.
+    """
+
+    ok: bool
+    diagnostics: list[Diagnostic]
+    fresh: bool = False
+    changed: tuple[str, ...] = ()
+    diffs: tuple[str, ...] = ()
+
+
+def generate(req: Request) -> Result:
+    """Render and publish ``req``'s output, or do nothing when the manifest says it is fresh."""
+    if is_fresh(req):
+        return Result(True, [], fresh=True)
+    from .write import check_paths, locked, publish
+
+    files, diags = render_request(req)
+    if files is None:
+        return Result(False, diags)
+    history = [req.history.path(p) for p in req.history.pins] if req.history is not None else []
+    problems = check_paths(req.out, list(files), [req.spec, *req.also, req.supplement, *history])
+    if problems:
+        return Result(False, diags + problems)
+    try:
+        with locked(req.out):
+            changed = publish(req.out, files, f"{req.package}/{MANIFEST}")
+    except BlockingIOError as exc:
+        return Result(False, [*diags, error(str(req.out), str(exc))])
+    return Result(True, diags, changed=tuple(changed))
+
+
+def check(req: Request) -> Result:
+    """Compare ``req``'s output on disk with what :func:`generate` would write; writes nothing."""
+    if is_fresh(req):
+        return Result(True, [], fresh=True)
+    from .write import compare
+
+    files, diags = render_request(req)
+    if files is None:
+        return Result(False, diags)
+    return Result(True, diags, diffs=tuple(compare(req.out, files, f"{req.package}/{MANIFEST}")))

@@ -7,34 +7,32 @@ never read from the working directory's configuration.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from . import __version__
 from .escape import Code, Md, py_docstring, py_literal
-from .model import Catalogue, EnumType, Field, ProblemType, StatusCode
+from .fingerprint import BLACK_VERSION
+from .model import Alias, Catalogue, EnumType, Field, ProblemType, StatusCode
 from .names import is_identifier
-from .pipeline import BLACK_VERSION as _PINNED_BLACK
 from .resources import templates_dir
-from .runtime_exports import BASE_EXPORTS, RUNTIME_EXPORTS
+from .runtime_source import EXPORTS, SOURCES
 
-#: black is part of the output's identity: same version, same mode, same bytes (the pin lives
-#: in ``pipeline``, whose warm-path fingerprint must not import this module).
-BLACK_VERSION = _PINNED_BLACK
 BLACK_LINE_LENGTH = 88
 BLACK_TARGET = "py39"
-_KIND_TYPES = {
-    "string": "str",
-    "integer": "int",
-    "number": "float",
-    "boolean": "bool",
-    "array": "list[Any]",
-    "object": "dict[str, Any]",
-    "any": "Any",
+#: Field kind -> (annotation, the ``typing`` names it needs).
+_KIND_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "string": ("str", ()),
+    "integer": ("int", ()),
+    "number": ("float", ()),
+    "boolean": ("bool", ()),
+    "array": ("list[Any]", ("Any",)),
+    "object": ("dict[str, Any]", ("Any",)),
+    "any": ("Any", ("Any",)),
 }
-_PY_MODULES = ("_enums", "_base", "_problems", "_errors", "_runtime", "__init__")
+#: The modules rendered from templates; the runtime modules (``runtime_source``) are copied.
+_DATA_MODULES = ("_enums", "_problems", "_errors", "__init__")
 
 
 def ident(name: str) -> Code:
@@ -75,6 +73,7 @@ class EnumView:
 @dataclass(frozen=True)
 class EnumsContext:
     header: Code
+    names: tuple[str, ...]
     exports: tuple[Code, ...]
     problem_types: tuple[MemberView, ...]
     enums: tuple[EnumView, ...]
@@ -114,6 +113,7 @@ class AliasView:
 @dataclass(frozen=True)
 class ProblemsContext:
     header: Code
+    names: tuple[str, ...]
     enum_imports: Code
     typing_imports: Code
     exports: tuple[Code, ...]
@@ -134,6 +134,7 @@ class StatusView:
 @dataclass(frozen=True)
 class ErrorsContext:
     header: Code
+    names: tuple[str, ...]
     exports: tuple[Code, ...]
     statuses: tuple[StatusView, ...]
 
@@ -152,19 +153,18 @@ class InitContext:
     exports: tuple[Code, ...]
 
 
-@dataclass(frozen=True)
-class StaticContext:
-    header: Code
-
-
 def isort_key(name: str) -> tuple[int, str]:
     """isort's order-by-type (what ruff's I001 and RUF022 expect): CONSTANTS, Classes, rest."""
     group = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
     return group, name
 
 
+def _sorted_names(names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(names), key=isort_key))
+
+
 def _exports(names: Iterable[str]) -> tuple[Code, ...]:
-    return tuple(py_literal(n) for n in sorted(set(names), key=isort_key))
+    return tuple(py_literal(n) for n in _sorted_names(names))
 
 
 def enums_view(cat: Catalogue) -> EnumsContext:
@@ -173,8 +173,8 @@ def enums_view(cat: Catalogue) -> EnumsContext:
         MemberView(ident(p.member), py_literal(p.uri), _retired_doc(p.retired, "    ")) for p in cat.problems
     )
     enums = tuple(_enum_view(e) for e in cat.enums)
-    names = ["ProblemType", *(e.class_name for e in cat.enums)]
-    return EnumsContext(header(), _exports(names), types, enums)
+    names = _sorted_names(["ProblemType", *(e.class_name for e in cat.enums)])
+    return EnumsContext(header(), names, _exports(names), types, enums)
 
 
 def _retired_doc(retired: bool, indent: str) -> Code | None:
@@ -188,7 +188,7 @@ def _enum_view(e: EnumType) -> EnumView:
 
 
 def _annotation(f: Field) -> Code:
-    base = _KIND_TYPES[f.kind]
+    base = _KIND_TYPES[f.kind][0]
     return Code(f"{f.enum} | {base} | None" if f.enum else f"{base} | None")
 
 
@@ -223,24 +223,27 @@ def problems_view(cat: Catalogue) -> ProblemsContext:
         ProblemView(ident(p.class_name), py_literal(p.key), ident(p.member), Code(str(p.retired)), _problem_doc(p), tuple(_field_view(f) for f in p.fields))
         for p in cat.problems
     )
-    aliases = tuple(
-        AliasView(ident(a.name), ident(p.class_name), py_literal(a.name), py_literal(p.class_name), py_docstring([f"Deprecated alias of {p.class_name} ({a.note}); use {p.class_name}."], ""))
-        for p in cat.problems
-        for a in p.aliases
-    )
-    aliases = tuple(sorted(aliases, key=lambda a: str(a.name)))
-    used = sorted({f.enum for p in cat.problems for f in p.fields if f.enum})
-    names = [*(p.class_name for p in cat.problems), *(str(a.name) for a in aliases), "PROBLEM_CLASSES", "DEPRECATED_ALIASES"]
-    typing_names = ["ClassVar"] + (["Any"] if any("Any" in f.annotation for p in problems for f in p.fields) else [])
-    enum_imports = Code(", ".join(sorted(["ProblemType", *(str(ident(n)) for n in used)], key=isort_key)))
-    return ProblemsContext(header(), enum_imports, Code(", ".join(sorted(typing_names, key=isort_key))), _exports(names), problems, aliases)
+    pairs = sorted(((a, p) for p in cat.problems for a in p.aliases), key=lambda pair: pair[0].name)
+    aliases = tuple(_alias_view(alias, p) for alias, p in pairs)
+    fields = [f for p in cat.problems for f in p.fields]
+    names = _sorted_names([*(p.class_name for p in cat.problems), *(a.name for a, _ in pairs), "PROBLEM_CLASSES", "DEPRECATED_ALIASES"])
+    typing_names = {"ClassVar", *(n for f in fields for n in _KIND_TYPES[f.kind][1])}
+    enum_names = {"ProblemType", *(f.enum for f in fields if f.enum)}
+    enum_imports = Code(", ".join(str(ident(n)) for n in _sorted_names(enum_names)))
+    typing_imports = Code(", ".join(_sorted_names(typing_names)))
+    return ProblemsContext(header(), names, enum_imports, typing_imports, _exports(names), problems, aliases)
+
+
+def _alias_view(alias: Alias, p: ProblemType) -> AliasView:
+    doc = py_docstring([f"Deprecated alias of {p.class_name} ({alias.note}); use {p.class_name}."], "")
+    return AliasView(ident(alias.name), ident(p.class_name), py_literal(alias.name), py_literal(p.class_name), doc)
 
 
 def errors_view(cat: Catalogue) -> ErrorsContext:
     """The ``_errors.py`` context: one class per 4xx/5xx row of the docs' table."""
-    statuses = tuple(_status_view(s) for s in cat.statuses if s.code >= 400)
-    names = [*(str(s.class_name) for s in statuses), "STATUS_CLASSES"]
-    return ErrorsContext(header(), _exports(names), statuses)
+    rows = [s for s in cat.statuses if s.code >= 400]
+    names = _sorted_names([*(s.class_name for s in rows), "STATUS_CLASSES"])
+    return ErrorsContext(header(), names, _exports(names), tuple(_status_view(s) for s in rows))
 
 
 def _status_view(s: StatusCode) -> StatusView:
@@ -272,13 +275,7 @@ def init_view(cat: Catalogue, problems: ProblemsContext, enums: EnumsContext, er
         "Status classes and problem classes meet in the error raised for a one-problem body.\n"
         '"""'
     )
-    groups = [
-        ("_base", BASE_EXPORTS),
-        ("_enums", [str(n)[1:-1] for n in enums.exports]),
-        ("_errors", [str(n)[1:-1] for n in errors.exports]),
-        ("_problems", [str(n)[1:-1] for n in problems.exports]),
-        ("_runtime", RUNTIME_EXPORTS),
-    ]
+    groups = sorted([*EXPORTS.items(), ("_enums", enums.names), ("_errors", errors.names), ("_problems", problems.names)])
     imports = tuple(ImportView(Code(m), tuple(ident(n) for n in sorted(ns, key=isort_key))) for m, ns in groups)
     return InitContext(header(), doc, imports, _exports(n for _, ns in groups for n in ns))
 
@@ -335,35 +332,37 @@ def format_python(source: str) -> str:
     return black.format_str(source, mode=mode)
 
 
+def runtime_files(package: str) -> dict[str, str]:
+    """The runtime modules as written: the header line(s), then the source, byte for byte.
+
+    They are not formatted: the source is kept black-clean in the output's mode (a test
+    checks it), which keeps a cold run from formatting 1,800 static lines.
+    """
+    return {f"{package}/{name}.py": f"{header()}\n{text}" for name, text in SOURCES.items()}
+
+
 def render_unformatted(cat: Catalogue, package: str) -> dict[str, str]:
-    """Every generated file before black, keyed by path relative to the output directory."""
+    """Every rendered (data) file before black, keyed by path relative to the output directory."""
     env = environment()
     enums, problems, errors = enums_view(cat), problems_view(cat), errors_view(cat)
     contexts: Mapping[str, object] = {
         "_enums": enums,
-        "_base": StaticContext(header()),
         "_problems": problems,
         "_errors": errors,
-        "_runtime": StaticContext(header()),
         "__init__": init_view(cat, problems, enums, errors),
     }
-    files = {f"{package}/{m}.py": env.get_template(f"{m}.py.j2").render(ctx=contexts[m], header=header()) for m in _PY_MODULES}
+    files = {f"{package}/{m}.py": env.get_template(f"{m}.py.j2").render(ctx=contexts[m]) for m in _DATA_MODULES}
     # PEP 561 marker; type checkers look only for the word "partial", so a header is safe.
     files[f"{package}/py.typed"] = str(header()) + "\n"
     files["docs/errors.md"] = env.get_template("errors.md.j2").render(ctx=docs_view(cat))
     return files
 
 
-def render(cat: Catalogue, package: str, cache: dict[str, str] | None = None) -> dict[str, str]:
-    """Every generated file, formatted. ``cache`` maps sha256(unformatted) -> formatted."""
+def render(cat: Catalogue, package: str) -> dict[str, str]:
+    """Every generated file: data modules rendered and formatted, runtime modules copied."""
     files = render_unformatted(cat, package)
     for path, text in files.items():
         if path.endswith(".py"):
-            key = hashlib.sha256(text.encode()).hexdigest()
-            if cache is not None and key in cache:
-                files[path] = cache[key]
-                continue
             files[path] = format_python(text)
-            if cache is not None:
-                cache[key] = files[path]
+    files.update(runtime_files(package))
     return dict(sorted(files.items()))

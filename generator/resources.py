@@ -1,6 +1,6 @@
-"""Where xproblems finds its own data: templates, the curated supplement, the pinned history.
+"""Where xproblems finds its own data: templates, runtime, curated supplement, pinned history.
 
-They are package data (``xproblems.templates`` and ``xproblems.specs``), found with
+They are package data (``xproblems.templates``, ``xproblems.runtime``, ``xproblems.specs``), found with
 :mod:`importlib.resources`: in a source checkout (an editable install) that is the checkout's
 ``templates/`` and ``specs/``, in an installed wheel the copies inside the package. Nothing is
 looked up relative to the current directory, and nothing outside the package is read.
@@ -30,6 +30,11 @@ def templates_dir() -> Path:
 def specs_dir() -> Path:
     """The shipped ``specs/``: the curated supplement, pins.json and the pruned specs."""
     return _directory(f"{_PACKAGE}.specs")
+
+
+def runtime_dir() -> Path:
+    """The static runtime modules (``xproblems.runtime``), copied into every output package."""
+    return _directory(f"{_PACKAGE}.runtime")
 
 
 def default_supplement() -> Path:

@@ -1,8 +1,8 @@
 """Curated supplement YAML -> a validated :class:`Supplement`, or every reason it is not one.
 
 The supplement (``specs/supplement.yaml``) is written by hand from X's documentation pages.
-It is parsed by :func:`generator.load.load_document` (safe loader, duplicate keys refused)
-and then checked here by a small hand-written validator that never stops at the first
+It is read and parsed by :func:`xproblems.load.read_bytes` and :func:`xproblems.load.parse_bytes`
+(safe loader, duplicate keys refused) and then checked here by a small hand-written validator that never stops at the first
 problem: unknown and missing keys, wrong types (a bool is not an int), duplicate status
 codes, problem types, class names and former names, invalid class names, citations of
 unknown pages, empty quotes, status codes outside 100..599. Each finding is an ``error``
@@ -39,15 +39,12 @@ from .model import (
     SupplementStatus,
 )
 from .pointer import cut, join
-from .runtime_exports import RESERVED_NAMES
+from .runtime_source import RESERVED_NAMES
 
 T = TypeVar("T")
 
 #: The field kinds an ``extra_fields`` entry may declare.
 FIELD_KINDS: tuple[str, ...] = get_args(FieldKind)
-#: Names a pinned class name must not take: the package's own names, and names the
-#: generated modules import (``merge`` would rename a class that takes one).
-RUNTIME_NAMES = RESERVED_NAMES | names.MODULE_NAMES
 
 _TOP = ("pages", "statuses", "problems", "partial_errors")
 _PAGE = ("title", "file")
@@ -224,7 +221,7 @@ class _Checker:
         if value.startswith("_"):
             self.error(where, f"class name {cut(value)} must be public (no leading underscore)")
             return None
-        if value in RUNTIME_NAMES or value in dir(builtins):
+        if value in RESERVED_NAMES or value in dir(builtins):
             self.error(where, f"class name {cut(value)} is reserved (runtime or builtin name)")
             return None
         first = self.class_names.get(value)

@@ -16,15 +16,14 @@ import contextlib
 import difflib
 import errno
 import hashlib
-import json
 import os
 import shutil
-import stat
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from .fingerprint import is_link, read_manifest
 from .model import Diagnostic
 
 LOCK_NAME = ".xproblems.lock"
@@ -35,17 +34,10 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _is_link(path: Path) -> bool:
-    try:
-        return stat.S_ISLNK(os.lstat(path).st_mode)
-    except (FileNotFoundError, NotADirectoryError):
-        return False
-
-
 def check_paths(out: Path, rel_paths: Sequence[str], inputs: Sequence[Path]) -> list[Diagnostic]:
     """Refuse symlinks on any path we would write, and an ``out`` that holds an input."""
     diags = []
-    if _is_link(out):
+    if is_link(out):
         diags.append(Diagnostic("error", str(out), "", "output directory is a symlink; refusing to follow it"))
         return diags
     real_out = out.resolve()
@@ -68,7 +60,7 @@ def _link_on_path(out: Path, rel: str) -> Path | None:
     path = out
     for part in Path(rel).parts:
         path = path / part
-        if _is_link(path):
+        if is_link(path):
             return path
     return None
 
@@ -90,18 +82,6 @@ def locked(out: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
-
-
-def read_manifest(out: Path, manifest_rel: str) -> dict[str, object] | None:
-    """The previous run's manifest, or None when absent or unreadable."""
-    path = out / manifest_rel
-    try:
-        if _is_link(path):
-            return None
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def _recorded(out: Path, manifest_rel: str) -> dict[str, object]:
@@ -143,7 +123,7 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     body = data.encode("utf-8") if isinstance(data, str) else data
     parent = path.parent
     parent.mkdir(parents=True, exist_ok=True)
-    if _is_link(path) or path.is_dir():
+    if is_link(path) or path.is_dir():
         raise IsADirectoryError(errno.EISDIR, "is a directory or a symlink; refusing to replace it", str(path))
     try:
         mode = path.stat().st_mode & 0o777
@@ -179,7 +159,7 @@ def _fsync_dir(directory: Path) -> None:
 
 def _on_disk(path: Path) -> str | None:
     try:
-        return path.read_text(encoding="utf-8") if not _is_link(path) else None
+        return path.read_text(encoding="utf-8") if not is_link(path) else None
     except (OSError, UnicodeDecodeError):
         return None
 

@@ -1,9 +1,10 @@
 """Locating and importing the generated ``x_problems`` package for the runtime tests.
 
-The tests import the package in ``<repo>/generated`` (``make generate`` writes it).
-With ``XPROBLEMS_RUNTIME_TEMPLATES=1`` they import a copy of it in a temporary directory
-whose two runtime modules are rendered afresh from ``templates/``, to test a template
-edit before regenerating.
+The tests import the runtime as source: a package assembled in a temporary directory from
+the generated data modules in ``<repo>/generated`` (``make generate`` writes them) and the
+runtime modules exactly as the generator writes them from ``generator/runtime/``. An edit of
+the runtime source is tested at once, without regenerating; ``tests/test_runtime_modules.py``
+checks that ``generated/`` holds the same copy.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import atexit
 import importlib
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -23,38 +23,24 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 PAYLOADS = SHARED / "payloads"
 DOCS = SHARED / "docs"
-TEMPLATES = REPO / "templates"
 GENERATED = REPO / "generated"
-RUNTIME_TEMPLATES = ("_base.py.j2", "_runtime.py.j2")
-TEST_HEADER = "# Rendered for the runtime tests from templates/ (not the generator)."
+DATA_MODULES = ("__init__.py", "_enums.py", "_problems.py", "_errors.py", "py.typed")
 
 _package_root: Path | None = None
 
 
-def render_template(name: str, header: str = TEST_HEADER) -> str:
-    """Render one runtime template the way the generator does (only ``header``)."""
-    import jinja2
-
-    env = jinja2.Environment(
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
-    text = (TEMPLATES / name).read_text(encoding="utf-8")
-    return env.from_string(text).render(header=header)
-
-
 def _assemble(generated_modules: Path) -> Path:
-    """A copy of the generated package with the runtime modules rendered afresh."""
+    """The generated data modules beside the runtime modules as written from the source."""
+    from xproblems.render import runtime_files
+
     root = Path(tempfile.mkdtemp(prefix="xproblems-runtime-"))
     atexit.register(shutil.rmtree, root, True)
     package = root / "x_problems"
     package.mkdir()
-    for name in ("__init__.py", "_enums.py", "_problems.py", "_errors.py"):
+    for name in DATA_MODULES:
         shutil.copyfile(generated_modules / name, package / name)
-    for template in RUNTIME_TEMPLATES:
-        target = package / template.removesuffix(".j2")
-        target.write_text(render_template(template), encoding="utf-8")
+    for rel, text in runtime_files("x_problems").items():
+        (root / rel).write_text(text, encoding="utf-8", newline="\n")
     return root
 
 
@@ -64,10 +50,7 @@ def package_root() -> Path:
     if _package_root is None:
         if not (GENERATED / "x_problems" / "__init__.py").exists():
             raise RuntimeError(f"{GENERATED}/x_problems is missing: run `make generate`")
-        if os.environ.get("XPROBLEMS_RUNTIME_TEMPLATES") == "1":
-            _package_root = _assemble(GENERATED / "x_problems")
-        else:
-            _package_root = GENERATED
+        _package_root = _assemble(GENERATED / "x_problems")
     return _package_root
 
 

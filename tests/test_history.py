@@ -12,7 +12,7 @@ import pytest
 
 from xproblems.history import PINS_FILE, SOURCE_KEY, canonical_json, load_history, pins_text, verify
 from xproblems.pin import pruned_copy
-from xproblems.pipeline import Request, make_request
+from xproblems.request import Request, make_request
 from xproblems.resources import checkout_root, default_supplement, specs_dir
 from xproblems.spec import validate
 

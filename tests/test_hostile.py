@@ -47,9 +47,10 @@ import pytest
 
 from xproblems import names
 from xproblems.escape import doc_text
+from xproblems.fingerprint import BLACK_VERSION
 from xproblems.load import MAX_BYTES
-from xproblems.render import BLACK_LINE_LENGTH, BLACK_VERSION
-from xproblems.runtime_exports import RESERVED_ATTRS
+from xproblems.render import BLACK_LINE_LENGTH
+from xproblems.runtime_source import RESERVED_ATTRS
 
 # Subprocess generations of whole specs: the full suite runs them, `make test-fast` leaves them out.
 pytestmark = pytest.mark.slow

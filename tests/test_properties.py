@@ -39,7 +39,7 @@ from tests.test_hostile import (
 from xproblems import names
 from xproblems.escape import Code, Md, doc_text, md_code, md_text, py_docstring, py_literal, py_optional
 from xproblems.render import _finalize, environment
-from xproblems.runtime_exports import RESERVED_ATTRS
+from xproblems.runtime_source import RESERVED_ATTRS
 
 NASTY_CHARS = (
     "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\t\x00\x07\x1b\x7f\x9b"

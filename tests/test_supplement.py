@@ -13,8 +13,7 @@ import pytest
 import yaml
 
 from xproblems.model import Diagnostic, Supplement
-from xproblems.names import MODULE_NAMES
-from xproblems.runtime_exports import RESERVED_NAMES
+from xproblems.runtime_source import RESERVED_NAMES
 from xproblems.supplement import citation_pointers, collapse_whitespace, load_supplement, verify_citations
 
 from .conftest import shared_text
@@ -463,7 +462,7 @@ BAD_CASES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     ("builtin", _set("/statuses/0/class_name", "ConnectionError"), "/statuses/0/class_name", "reserved"),
     ("runtime name", _set("/problems/0/class_name", "Problem"), "/problems/0/class_name", "reserved"),
     # every name the runtime exports or the data modules define, not a hand-kept subset
-    *((f"runtime name {n}", _set("/problems/0/class_name", n), "/problems/0/class_name", "reserved") for n in sorted(RESERVED_NAMES | MODULE_NAMES) if n[:1].isupper()),
+    *((f"runtime name {n}", _set("/problems/0/class_name", n), "/problems/0/class_name", "reserved") for n in sorted(RESERVED_NAMES) if n[:1].isupper()),
     ("private name", _set("/problems/0/class_name", "_AProblem"), "/problems/0/class_name", "must be public"),
     ("class name not a string", _set("/problems/0/class_name", 5), "/problems/0/class_name", "expected a string, got integer 5"),
     # former names
@@ -624,3 +623,23 @@ def test_top_level_must_be_a_mapping(tmp_path: Path) -> None:
     result, diags = _load(tmp_path, ["pages"])
     assert result is None
     assert [(d.pointer, d.message) for d in diags] == [("", "expected a mapping, got array ['pages']")]
+
+
+@pytest.mark.parametrize("name", sorted(n for n in RESERVED_NAMES if n[:1].isupper()))
+def test_generate_refuses_a_pinned_class_name_the_runtime_takes(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A pinned name that cannot be honoured stops generate with a pointer; nothing is written.
+
+    RESERVED_NAMES is read from the runtime's source, so this covers every name it exports.
+    """
+    from xproblems.cli import main
+    from xproblems.resources import default_supplement
+
+    text = default_supplement().read_text(encoding="utf-8")
+    assert text.count("class_name: GenericProblem\n") == 1
+    supplement = tmp_path / "supplement.yaml"
+    supplement.write_text(text.replace("class_name: GenericProblem\n", f"class_name: {name}\n"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["generate", "--supplement", str(supplement), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{supplement}: /problems/0/class_name: class name '{name}' is reserved" in err, err
+    assert not out.exists()

@@ -1,4 +1,4 @@
-"""The warm-path short cut (``pipeline.is_fresh``) never misses a change.
+"""The warm-path short cut (``fingerprint.is_fresh``) never misses a change.
 
 One cold generation into a temporary directory, from temporary copies of a spec and of the
 supplement; each test then works on its own copy of that tree. Whatever changed (a generated
@@ -21,10 +21,11 @@ from typing import Any
 
 import pytest
 
-import xproblems.pipeline as pipeline
+import xproblems.fingerprint as fingerprint_module
 import xproblems.render as render
 from xproblems.cli import main
-from xproblems.pipeline import Request, fingerprint, is_fresh
+from xproblems.fingerprint import MANIFEST, fingerprint, is_fresh
+from xproblems.request import Request
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECS = ROOT.parent / "shared" / "specs"
@@ -171,7 +172,7 @@ def test_file_replaced_by_symlink_is_seen(tree: Tree) -> None:
 
 
 def test_edited_or_missing_manifest_is_seen(tree: Tree) -> None:
-    manifest = tree.out / PACKAGE / pipeline.MANIFEST
+    manifest = tree.out / PACKAGE / MANIFEST
     data = json.loads(manifest.read_text(encoding="utf-8"))
     data["inputs"]["spec_sha256"] = "0" * 64
     manifest.write_text(json.dumps(data), encoding="utf-8")
@@ -187,14 +188,27 @@ def test_edited_or_missing_manifest_is_seen(tree: Tree) -> None:
 
 @pytest.fixture
 def code_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of generator/ and templates/ that pipeline and render read instead of the repo's."""
+    """A copy of generator/ (runtime included) and templates/ read instead of the repo's."""
     root = tmp_path / "code"
     shutil.copytree(ROOT / "generator", root / "generator", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "templates", root / "templates")
-    monkeypatch.setattr(pipeline, "code_dir", lambda: root / "generator")
-    monkeypatch.setattr(pipeline, "templates_dir", lambda: root / "templates")
+    monkeypatch.setattr(fingerprint_module, "code_dir", lambda: root / "generator")
+    monkeypatch.setattr(fingerprint_module, "templates_dir", lambda: root / "templates")
+    monkeypatch.setattr(fingerprint_module, "runtime_dir", lambda: root / "generator" / "runtime")
     monkeypatch.setattr(render, "templates_dir", lambda: root / "templates")
+    monkeypatch.setattr(render, "SOURCES", _RuntimeCopy(root / "generator" / "runtime"))
     return root
+
+
+class _RuntimeCopy(dict[str, str]):
+    """``runtime_source.SOURCES`` read from a copy of the runtime at each access."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__()
+        self.directory = directory
+
+    def items(self) -> Any:
+        return {p.stem: p.read_text(encoding="utf-8") for p in sorted(self.directory.glob("_*.py"))}.items()
 
 
 def test_code_copy_alone_changes_nothing(tree: Tree, code_copy: Path) -> None:
@@ -222,15 +236,22 @@ def test_changed_template_fails_check(tree: Tree, code_copy: Path, capsys: pytes
     assert "+# a template change" in diff
 
 
-@pytest.mark.parametrize("module", ["render.py", "merge.py", "extract.py", "names.py"])
+@pytest.mark.parametrize("module", ["render.py", "merge.py", "extract.py", "names.py", "runtime/_base.py", "runtime/_runtime.py"])
 def test_changed_generator_code_changes_the_fingerprint(tree: Tree, code_copy: Path, module: str) -> None:
     path = code_copy / "generator" / module
     path.write_bytes(path.read_bytes() + b"\n# changed\n")
     assert not is_fresh(tree.request())
 
 
+def test_changed_runtime_source_fails_check(tree: Tree, code_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = code_copy / "generator" / "runtime" / "_base.py"
+    path.write_text(path.read_text(encoding="utf-8").replace("_MAX_TEXT = ", "_MAX_TEXT = 40 or "), encoding="utf-8")
+    diff = _stale(tree, capsys)
+    assert "+_MAX_TEXT = 40 or " in diff
+
+
 def test_black_version_is_in_the_fingerprint(tree: Tree, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pipeline, "BLACK_VERSION", "0.0.0")
+    monkeypatch.setattr(fingerprint_module, "BLACK_VERSION", "0.0.0")
     assert not is_fresh(tree.request())
 
 

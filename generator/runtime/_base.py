@@ -1,4 +1,3 @@
-{{ header }}
 """Base classes of the X API v2 problem and error tree.
 
 A :class:`Problem` is one RFC 7807 problem object as X sends it; an

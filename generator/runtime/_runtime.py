@@ -1,4 +1,3 @@
-{{ header }}
 """Turning what X sends into problems and errors, and when to try again.
 
 * :func:`error_from_response` / :func:`raise_for_response`: a failed response ->
