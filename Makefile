@@ -2,6 +2,8 @@
 # supplement) comes from specs/pins.json through the CLI; make only calls it.
 # `make generate SPEC=newer.json` builds a newer spec on top of the pinned history.
 SPEC    ?=
+# `make generate OUT=dir` writes elsewhere than generated/ (benchmarks, scratch builds).
+OUT     ?=
 # The project's venv (make setup). Not $(wildcard ...): make caches directory listings, so
 # `make setup generate` would not see the venv that setup just created. Use PYTHON=python
 # to run with an interpreter where the project is already installed.
@@ -15,10 +17,10 @@ setup:
 	.venv/bin/pip install -q -e '.[dev]'
 
 generate:
-	$(XP) generate $(if $(SPEC),--spec $(SPEC),)
+	$(XP) generate $(if $(SPEC),--spec $(SPEC),) $(if $(OUT),--out $(OUT),)
 
 check:
-	$(XP) check $(if $(SPEC),--spec $(SPEC),)
+	$(XP) check $(if $(SPEC),--spec $(SPEC),) $(if $(OUT),--out $(OUT),)
 
 test:
 	$(PYTHON) -m pytest
