@@ -509,6 +509,12 @@ def test_rules_markdown_lists_every_rule_once() -> None:
         assert row.startswith(f"| `{rule.kind}` | {rule.severity} |")
 
 
+def test_readme_shows_the_rules_table_as_rendered() -> None:
+    """The README's severity table is rules_markdown()'s output, not a hand-kept copy."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert rules_markdown() in readme, "paste rules_markdown() output over the README's diff-rules table"
+
+
 def _reports() -> str:
     """Every renderer over every scenario: what the hash-seed test compares across runs."""
     return render_text(ALL_CHANGES) + render_markdown(ALL_CHANGES, "a", "b") + render_json(ALL_CHANGES, "a", "b") + rules_markdown()
