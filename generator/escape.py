@@ -31,8 +31,27 @@ def _require_str(value: object, what: str) -> str:
 
 
 def py_literal(value: object) -> Code:
-    """A Python string literal that evaluates to exactly ``value`` (``repr``-based)."""
-    return Code(repr(_require_str(value, "py_literal")))
+    """A Python string literal that evaluates to exactly ``value``, quoted as black quotes it.
+
+    ``repr`` decides the escapes; the quotes follow black's rule (double quotes unless they
+    need more backslashes than single quotes), so black leaves the literal as it is.
+    """
+    text = _require_str(value, "py_literal")
+    literal = repr(text)
+    if literal[0] == '"' or text.count('"') > text.count("'"):
+        return Code(literal)
+    # Re-quote: \' becomes ', and " becomes \"; every other escape stays as repr wrote it.
+    body, out, i = literal[1:-1], [], 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            pair = body[i : i + 2]
+            out.append("'" if pair == "\\'" else pair)
+            i += 2
+            continue
+        out.append('\\"' if ch == '"' else ch)
+        i += 1
+    return Code('"' + "".join(out) + '"')
 
 
 def py_optional(value: str | None) -> Code:
@@ -74,7 +93,7 @@ def py_docstring(lines: Sequence[str], indent: str) -> Code:
             return Code(f'"""{texts[0]}"""')
         rest = "\n\n".join(indent + t for t in texts[1:])
         return Code(f'"""{texts[0]}\n\n{rest}\n{indent}"""')
-    return Code(repr("\n\n".join(texts)))
+    return py_literal("\n\n".join(texts))
 
 
 # Characters that can start markup inside a table cell or list item: emphasis, code, links

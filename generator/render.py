@@ -1,17 +1,21 @@
-"""Catalogue -> {relative path: text}. Pure: no I/O beyond reading the templates.
+"""Catalogue -> {relative path: text}. Pure: no I/O beyond reading templates and runtime.
 
-Every name, literal and ordering is decided here, in typed view objects; the templates only
-loop and print. Python output goes through black in-process with a pinned version and mode,
-never read from the working directory's configuration.
+Every name, literal, ordering and line layout is decided here, in typed view objects; the
+templates only loop and print. The data modules are laid out as black lays them out
+(``layout``); black itself, with a pinned version and mode and never the working directory's
+configuration, runs on a module only where ``layout.needs_black`` says it could change it.
+The runtime modules are copied from their source.
 """
 
 from __future__ import annotations
 
+import difflib
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import __version__
+from . import __version__, layout
 from .escape import Code, Md, py_docstring, py_literal
 from .fingerprint import BLACK_VERSION
 from .model import Alias, Catalogue, EnumType, Field, ProblemType, StatusCode
@@ -19,7 +23,7 @@ from .names import is_identifier
 from .resources import templates_dir
 from .runtime_source import EXPORTS, SOURCES
 
-BLACK_LINE_LENGTH = 88
+BLACK_LINE_LENGTH = layout.LINE_LENGTH
 BLACK_TARGET = "py39"
 #: Field kind -> (annotation, the ``typing`` names it needs).
 _KIND_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -58,8 +62,7 @@ def header(comment: str = "#") -> Code:
 
 @dataclass(frozen=True)
 class MemberView:
-    member: Code
-    value: Code
+    line: Code
     doc: Code | None
 
 
@@ -81,12 +84,7 @@ class EnumsContext:
 
 @dataclass(frozen=True)
 class FieldView:
-    name: Code
     attr: Code
-    attr_literal: Code
-    kind: Code
-    required: Code
-    enum: Code
     annotation: Code
     doc: Code | None
 
@@ -94,10 +92,11 @@ class FieldView:
 @dataclass(frozen=True)
 class ProblemView:
     class_name: Code
-    key: Code
     member: Code
     retired: Code
     doc: Code
+    #: The ``_fields`` assignment, laid out.
+    specs: Code
     fields: tuple[FieldView, ...]
 
 
@@ -105,8 +104,6 @@ class ProblemView:
 class AliasView:
     name: Code
     target: Code
-    name_literal: Code
-    target_literal: Code
     doc: Code
 
 
@@ -114,11 +111,13 @@ class AliasView:
 class ProblemsContext:
     header: Code
     names: tuple[str, ...]
-    enum_imports: Code
-    typing_imports: Code
+    enum_import: Code
+    typing_import: Code
     exports: tuple[Code, ...]
     problems: tuple[ProblemView, ...]
+    classes: Code
     aliases: tuple[AliasView, ...]
+    alias_names: Code
 
 
 @dataclass(frozen=True)
@@ -137,6 +136,7 @@ class ErrorsContext:
     names: tuple[str, ...]
     exports: tuple[Code, ...]
     statuses: tuple[StatusView, ...]
+    classes: Code
 
 
 @dataclass(frozen=True)
@@ -170,11 +170,15 @@ def _exports(names: Iterable[str]) -> tuple[Code, ...]:
 def enums_view(cat: Catalogue) -> EnumsContext:
     """The ``_enums.py`` context: ProblemType first, then field enums by name."""
     types = tuple(
-        MemberView(ident(p.member), py_literal(p.uri), _retired_doc(p.retired, "    ")) for p in cat.problems
+        MemberView(_member_line(p.member, p.uri), _retired_doc(p.retired, "    ")) for p in cat.problems
     )
     enums = tuple(_enum_view(e) for e in cat.enums)
     names = _sorted_names(["ProblemType", *(e.class_name for e in cat.enums)])
     return EnumsContext(header(), names, _exports(names), types, enums)
+
+
+def _member_line(member: str, value: str) -> Code:
+    return Code(layout.assignment("    ", ident(member), py_literal(value)))
 
 
 def _retired_doc(retired: bool, indent: str) -> Code | None:
@@ -183,7 +187,7 @@ def _retired_doc(retired: bool, indent: str) -> Code | None:
 
 def _enum_view(e: EnumType) -> EnumView:
     doc = py_docstring([f"Values of the {e.field_name!r} field of X API problems."], "    ")
-    members = tuple(MemberView(ident(v.member), py_literal(v.value), _retired_doc(v.retired, "    ")) for v in e.values)
+    members = tuple(MemberView(_member_line(v.member, v.value), _retired_doc(v.retired, "    ")) for v in e.values)
     return EnumView(ident(e.class_name), doc, members)
 
 
@@ -196,16 +200,7 @@ def _field_view(f: Field) -> FieldView:
     doc_lines = [f.description] if f.description else []
     if f.retired:
         doc_lines.append("Retired: only older spec versions define this field.")
-    return FieldView(
-        name=py_literal(f.name),
-        attr=ident(f.attr),
-        attr_literal=py_literal(f.attr),
-        kind=py_literal(f.kind),
-        required=Code(str(f.required)),
-        enum=ident(f.enum) if f.enum else Code("None"),
-        annotation=_annotation(f),
-        doc=py_docstring(doc_lines, "    ") if doc_lines else None,
-    )
+    return FieldView(ident(f.attr), _annotation(f), py_docstring(doc_lines, "    ") if doc_lines else None)
 
 
 def _problem_doc(p: ProblemType) -> Code:
@@ -217,33 +212,55 @@ def _problem_doc(p: ProblemType) -> Code:
     return py_docstring(lines, "    ")
 
 
+_SPECS_TARGET = "_fields: ClassVar[tuple[FieldSpec, ...]]"
+
+
+def _problem_view(p: ProblemType) -> ProblemView:
+    specs = [[py_literal(f.name), py_literal(f.attr), py_literal(f.kind), str(f.required), ident(f.enum) if f.enum else "None"] for f in p.fields]
+    return ProblemView(
+        class_name=ident(p.class_name),
+        member=ident(p.member),
+        retired=Code(str(p.retired)),
+        doc=_problem_doc(p),
+        specs=Code(layout.tuple_assignment("    ", _SPECS_TARGET, "FieldSpec", specs)),
+        fields=tuple(_field_view(f) for f in p.fields),
+    )
+
+
 def problems_view(cat: Catalogue) -> ProblemsContext:
     """The ``_problems.py`` context: classes sorted by key, then aliases by name."""
-    problems = tuple(
-        ProblemView(ident(p.class_name), py_literal(p.key), ident(p.member), Code(str(p.retired)), _problem_doc(p), tuple(_field_view(f) for f in p.fields))
-        for p in cat.problems
-    )
     pairs = sorted(((a, p) for p in cat.problems for a in p.aliases), key=lambda pair: pair[0].name)
-    aliases = tuple(_alias_view(alias, p) for alias, p in pairs)
     fields = [f for p in cat.problems for f in p.fields]
     names = _sorted_names([*(p.class_name for p in cat.problems), *(a.name for a, _ in pairs), "PROBLEM_CLASSES", "DEPRECATED_ALIASES"])
     typing_names = {"ClassVar", *(n for f in fields for n in _KIND_TYPES[f.kind][1])}
     enum_names = {"ProblemType", *(f.enum for f in fields if f.enum)}
-    enum_imports = Code(", ".join(str(ident(n)) for n in _sorted_names(enum_names)))
-    typing_imports = Code(", ".join(_sorted_names(typing_names)))
-    return ProblemsContext(header(), names, enum_imports, typing_imports, _exports(names), problems, aliases)
+    classes = [f"    {py_literal(p.key)}: {ident(p.class_name)}," for p in cat.problems]
+    alias_names = [f"    {py_literal(a.name)}: {py_literal(p.class_name)}," for a, p in pairs]
+    return ProblemsContext(
+        header=header(),
+        names=names,
+        enum_import=Code(layout.import_from("", "._enums", [ident(n) for n in _sorted_names(enum_names)])),
+        typing_import=Code(layout.import_from("    ", "typing", _sorted_names(typing_names))),
+        exports=_exports(names),
+        problems=tuple(_problem_view(p) for p in cat.problems),
+        classes=Code(layout.collection("PROBLEM_CLASSES: dict[str, type[Problem]] = {", classes, "}")),
+        aliases=tuple(_alias_view(alias, p) for alias, p in pairs),
+        alias_names=Code(layout.collection("DEPRECATED_ALIASES: dict[str, str] = {", alias_names, "}")),
+    )
 
 
 def _alias_view(alias: Alias, p: ProblemType) -> AliasView:
     doc = py_docstring([f"Deprecated alias of {p.class_name} ({alias.note}); use {p.class_name}."], "")
-    return AliasView(ident(alias.name), ident(p.class_name), py_literal(alias.name), py_literal(p.class_name), doc)
+    return AliasView(ident(alias.name), ident(p.class_name), doc)
 
 
 def errors_view(cat: Catalogue) -> ErrorsContext:
     """The ``_errors.py`` context: one class per 4xx/5xx row of the docs' table."""
     rows = [s for s in cat.statuses if s.code >= 400]
     names = _sorted_names([*(s.class_name for s in rows), "STATUS_CLASSES"])
-    return ErrorsContext(header(), names, _exports(names), tuple(_status_view(s) for s in rows))
+    classes = [f"    {s.code}: {ident(s.class_name)}," for s in rows]
+    collection = layout.collection("STATUS_CLASSES: dict[int, type[XAPIError]] = {", classes, "}")
+    return ErrorsContext(header(), names, _exports(names), tuple(_status_view(s) for s in rows), Code(collection))
 
 
 def _status_view(s: StatusCode) -> StatusView:
@@ -341,8 +358,8 @@ def runtime_files(package: str) -> dict[str, str]:
     return {f"{package}/{name}.py": f"{header()}\n{text}" for name, text in SOURCES.items()}
 
 
-def render_unformatted(cat: Catalogue, package: str) -> dict[str, str]:
-    """Every rendered (data) file before black, keyed by path relative to the output directory."""
+def render_templates(cat: Catalogue, package: str) -> dict[str, str]:
+    """Every rendered file (data modules in black's layout, docs), keyed by path in the output."""
     env = environment()
     enums, problems, errors = enums_view(cat), problems_view(cat), errors_view(cat)
     contexts: Mapping[str, object] = {
@@ -358,11 +375,28 @@ def render_unformatted(cat: Catalogue, package: str) -> dict[str, str]:
     return files
 
 
+#: Set to 1 (the test suite does) to run black on every rendered module and fail loudly when
+#: it would change one that :func:`layout.needs_black` let through unformatted.
+VERIFY_FORMAT = "XPROBLEMS_VERIFY_FORMAT"
+
+
+def formatted(path: str, text: str) -> str:
+    """A rendered module as black formats it: black runs only where the layout may differ."""
+    if layout.needs_black(text):
+        return format_python(text)
+    if os.environ.get(VERIFY_FORMAT) == "1":
+        black_text = format_python(text)
+        if black_text != text:
+            diff = "".join(difflib.unified_diff(text.splitlines(True), black_text.splitlines(True), path, f"{path} (black)"))
+            raise RuntimeError(f"layout differs from black for {path}:\n{diff[:4000]}")
+    return text
+
+
 def render(cat: Catalogue, package: str) -> dict[str, str]:
-    """Every generated file: data modules rendered and formatted, runtime modules copied."""
-    files = render_unformatted(cat, package)
+    """Every generated file: data modules rendered in black's layout, runtime modules copied."""
+    files = render_templates(cat, package)
     for path, text in files.items():
         if path.endswith(".py"):
-            files[path] = format_python(text)
+            files[path] = formatted(path, text)
     files.update(runtime_files(package))
     return dict(sorted(files.items()))

@@ -13,6 +13,12 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Every module any test renders (in this process or in a CLI subprocess, which inherits the
+# environment) is also run through black: rendering skips black where layout.needs_black says
+# black would change nothing, and this makes each such claim checked, across the golden
+# specs, the hostile corpus and the property tests alike.
+os.environ["XPROBLEMS_VERIFY_FORMAT"] = "1"
 SHARED = ROOT.parent / "shared"
 SPECS = SHARED / "specs"
 VERSIONS = ("2.134", "2.152", "2.159", "2.167")

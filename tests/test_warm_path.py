@@ -231,7 +231,7 @@ def test_new_template_changes_the_fingerprint(tree: Tree, code_copy: Path) -> No
 
 def test_changed_template_fails_check(tree: Tree, code_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = code_copy / "templates" / "_enums.py.j2"
-    path.write_text(path.read_text(encoding="utf-8") + "\n# a template change\n", encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8") + "\n\n# a template change\n", encoding="utf-8")
     diff = _stale(tree, capsys)
     assert "+# a template change" in diff
 
