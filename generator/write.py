@@ -181,6 +181,9 @@ def publish(out: Path, files: Mapping[str, str], manifest_rel: str) -> list[str]
             target = out / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(stage / str(index), target)
+        # As write_atomic does: the renames are durable once their directories are synced.
+        for directory in sorted({(out / rel).parent for rel in order}):
+            _fsync_dir(directory)
         for rel in sorted(set(digests) - set(files)):
             stale = out / rel
             if _owned(out, rel, digests.get(rel)):
