@@ -51,8 +51,9 @@ def overview(cat: Catalogue) -> Md:
         for p in cat.problems
     ]
     intro = Md(
-        "## Problem types\n\nA type is identified by its URI; `api.twitter.com`, `api.x.com` and "
-        "`api.X.com` name the same type, and the runtime matches them by the slug after `/2/problems/`. "
+        "## Problem types\n\nA type is identified by its URI: on any host (`api.twitter.com`, `api.x.com`, "
+        "`api.X.com`), `/2/problems/<slug>` and the Labs form `/labs/<n>/problems/<slug>` name the type "
+        "`<slug>`, and the runtime matches them the same way; any other URI is its own type. "
         "Sources: `spec` is the spec this was generated from (its version is in `_manifest.json`), "
         "`spec N` an older spec given with `--also`, other sources are X's documentation pages.\n\n"
     )

@@ -22,24 +22,22 @@ import keyword
 import re
 from collections.abc import Iterable
 
-_PROBLEM_PATH = re.compile(r"(?i:https?)://[^/?#\s]+/2/problems/([^/?#\s]+)/?")
+# The URI identity rule lives in the runtime, which the generator copies into every package:
+# one function for both (re-exported here as the generator's name for it).
+from .runtime._uri import problem_key as problem_key
+from .runtime._uri import problem_slug as problem_slug
+
 _WORD_BREAK = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _SEPARATORS = re.compile(r"[^A-Za-z0-9]+")
 #: Longest identifier we emit; longer ones are cut and given a digest-free deterministic tail.
 MAX_IDENTIFIER = 64
 
 
-def problem_key(uri: str) -> str:
-    """The host-independent identity of a type URI: its slug, or the URI itself."""
-    match = _PROBLEM_PATH.fullmatch(uri.strip())
-    return match.group(1) if match else uri
-
-
 def canonical_uri(key: str, host: str = "api.x.com") -> str:
-    """The URI the generated ``ProblemType`` uses for a key."""
-    if key == problem_key(key) and "://" not in key and ":" not in key:
-        return f"https://{host}/2/problems/{key}"
-    return key
+    """The URI the generated ``ProblemType`` uses for a key: the v2 URI of a slug, else the
+    key itself (a URI keyed whole, which has a scheme and so a colon)."""
+    uri = f"https://{host}/2/problems/{key}"
+    return uri if ":" not in key and problem_slug(uri) == key else key
 
 
 def words(text: str) -> list[str]:

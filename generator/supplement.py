@@ -78,11 +78,11 @@ def collapse_whitespace(text: str) -> str:
 
 
 def uri_key(uri: str) -> str:
-    """The identity two supplement URIs must not share: the host-independent problem key
-    for ``/2/problems/<slug>`` URIs, else the URI with its scheme and host lower-cased."""
-    key = names.problem_key(uri)
-    if key != uri:
-        return key
+    """The identity two supplement URIs must not share: the slug of an X problem URI
+    (``names.problem_slug``), else the URI with its scheme and host lower-cased."""
+    slug = names.problem_slug(uri)
+    if slug is not None:
+        return slug
     try:
         parts = urlsplit(uri)
     except ValueError:

@@ -82,9 +82,7 @@ def read_jsonl(name: str) -> list[dict[str, Any]]:
 
 
 def slug_of(uri: str) -> str:
-    """``resource-not-found`` for any host's problem URI; other URIs unchanged."""
-    marker = "/2/problems/"
-    lowered = uri.lower()
-    if marker in lowered:
-        return uri[lowered.index(marker) + len(marker) :].strip("/")
-    return uri
+    """``resource-not-found`` for any host's problem URI; other URIs whole (the runtime's rule)."""
+    from xproblems.runtime._uri import problem_key
+
+    return problem_key(uri)

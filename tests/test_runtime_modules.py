@@ -32,7 +32,7 @@ def rendered() -> Path:
 
 
 def test_runtime_is_python_source_not_templates() -> None:
-    assert RUNTIME == ["_base", "_runtime"]
+    assert RUNTIME == ["_base", "_runtime", "_uri"]
     assert sorted(p.name for p in (REPO / "templates").glob("*.j2")) == ["__init__.py.j2", "_enums.py.j2", "_errors.py.j2", "_problems.py.j2", "errors.md.j2"]
     for name in RUNTIME:
         assert ast.get_docstring(ast.parse(SOURCES[name])), name
@@ -63,7 +63,7 @@ def test_stdlib_light_and_relative_imports_only(name: str) -> None:
             assert {alias.name for alias in node.names} <= ALLOWED_IMPORTS, ast.unparse(node)
         elif isinstance(node, ast.ImportFrom):
             if node.level:
-                assert node.module in {"_enums", "_base", "_problems", "_errors", "_runtime"}, ast.unparse(node)
+                assert node.module in {"_enums", "_base", "_problems", "_errors", "_runtime", "_uri"}, ast.unparse(node)
             elif node.module != "typing" and not ast.unparse(node).startswith("from collections.abc import C"):
                 assert node.module in ALLOWED_IMPORTS, ast.unparse(node)
     # typing is only imported for the type checker

@@ -127,6 +127,10 @@ from ._runtime import (
     rate_limit_kind,
     retry_after,
 )
+from ._uri import (
+    problem_key,
+    problem_slug,
+)
 
 __all__ = [
     "DEPRECATED_ALIASES",
@@ -192,6 +196,8 @@ __all__ = [
     "parse_problem",
     "parse_rate_limit",
     "partial_errors",
+    "problem_key",
+    "problem_slug",
     "raise_for_response",
     "rate_limit_kind",
     "retry_after",

@@ -47,6 +47,7 @@ from ._base import (
 )
 from ._errors import STATUS_CLASSES
 from ._problems import PROBLEM_CLASSES
+from ._uri import problem_key, problem_slug
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -81,31 +82,10 @@ _BLANK = PROBLEM_CLASSES.get("about:blank", UnknownProblem)
 # --- problems -----------------------------------------------------------------------
 
 
-def _ascii_lower(text: str) -> str:
-    """Lower case as ``re.IGNORECASE`` compares ``https``/``problems`` (long s too)."""
-    return text.lower().replace("\u017f", "s")
-
-
-def _token(text: str) -> bool:
-    """No ``/``, ``?``, ``#`` or whitespace in ``text``."""
-    return not any(char in text for char in "/?#") and text.split() == [text]
-
-
-def _uri_slug(uri: str) -> str | None:
-    """The slug of ``[http[s]://host]/2/problems/<slug>[/]`` (surrounding whitespace
-    allowed, case-insensitive), or None: no regex, so no ``re`` at import."""
-    text = uri.strip()
-    scheme = _ascii_lower(text[:8])
-    if scheme.startswith(("http://", "https://")):
-        rest = text[text.index(":") + 3 :]
-        end = rest.find("/")
-        if end < 0 or (end and not _token(rest[:end])):
-            return None
-        text = rest[end:]
-    if _ascii_lower(text[:12]) != "/2/problems/":
-        return None
-    slug = text[12:].removesuffix("/")
-    return slug if slug and _token(slug) else None
+def _is_x_type(cls: builtins.type[Problem]) -> bool:
+    """Whether ``cls`` is keyed by slug (its type is an X problem URI)."""
+    documented = cls.problem_type
+    return documented is not None and problem_slug(str(documented.value)) is not None
 
 
 def _class_for_uri(uri: str) -> builtins.type[Problem]:
@@ -113,12 +93,12 @@ def _class_for_uri(uri: str) -> builtins.type[Problem]:
     cls = _class_cache.get(uri)
     if cls is not None:
         return cls
-    slug = _uri_slug(uri)
-    if slug is not None:
-        cls = PROBLEM_CLASSES.get(slug) or PROBLEM_CLASSES.get(slug.lower())
-    else:
-        key = uri.strip()
-        cls = PROBLEM_CLASSES.get(key) or PROBLEM_CLASSES.get(key.lower())
+    key = problem_key(uri)
+    cls = PROBLEM_CLASSES.get(key) or PROBLEM_CLASSES.get(key.lower())
+    if cls is not None and problem_slug(uri) is None and _is_x_type(cls):
+        cls = (
+            None  # a URI keyed whole never names an X type, even if its text is a slug
+        )
     if cls is None:
         cls = UnknownProblem
     if len(_class_cache) < _CACHE_LIMIT:

@@ -33,6 +33,8 @@ import builtins
 import enum
 from collections.abc import Mapping
 
+from ._uri import problem_key, problem_slug
+
 TYPE_CHECKING = False
 
 
@@ -191,14 +193,6 @@ def _same(left: object, right: object) -> bool:
     except Exception:
         pass
     return _safe_repr(left) == _safe_repr(right)
-
-
-def _slug(uri: str) -> str:
-    """``usage-capped`` for ``https://<any host>/2/problems/usage-capped``."""
-    stripped = uri.strip().rstrip("/")
-    if "/problems/" in stripped.lower():
-        return stripped.rsplit("/", 1)[-1]
-    return uri.strip()
 
 
 def _text(value: object) -> str:
@@ -483,21 +477,22 @@ class Problem(Exception):
 
     @property
     def slug(self) -> str | None:
-        """The last path segment of the type URI (``usage-capped``), or None."""
+        """The X type this problem names (``usage-capped``), by ``_uri``'s rule; None
+        for any other URI (``about:blank``, another host's path)."""
         if self.type is not None:
-            return _slug(self.type)
+            return problem_slug(self.type)
         documented = builtins.type(self).problem_type
         if documented is not None:
-            return _slug(str(documented.value))
+            return problem_slug(str(documented.value))
         return None
 
     def _summary(self) -> str:
-        """``[slug] title: detail (reason=..., ...)`` on one line."""
+        """``[key] title: detail (reason=..., ...)`` on one line."""
         raw = self.raw if isinstance(self.raw, Mapping) else None
         parts: list[str] = []
-        slug = self.slug
-        if slug:
-            parts.append(f"[{slug}]")
+        key = self.slug or (problem_key(self.type) if self.type is not None else None)
+        if key:
+            parts.append(f"[{key}]")
         head = ": ".join(text for text in (self.title, self.detail) if text)
         if not head and raw is not None:
             message = raw.get("message")
