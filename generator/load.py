@@ -107,14 +107,70 @@ def parse_json(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
     return check_plain(doc, file)
 
 
+#: The tags a YAML 1.2 core-schema document of plain JSON data resolves to; any other tag
+#: (``!!binary``, ``!!timestamp``, ``!!set``, ``!python/...``) is refused before construction.
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")
+)
+
+
+def _yaml12_loader() -> Any:
+    """PyYAML's safe loader with YAML 1.2 core-schema scalars instead of YAML 1.1's.
+
+    OpenAPI recommends YAML 1.2. Under it, ``2021-01-06T18:40:40.000Z`` and ``2021-01-06``
+    are strings (1.1: timestamps), so are ``yes``/``no``/``on``/``off`` and ``1_000`` (1.1:
+    booleans, an int) and ``1:30`` (1.1: sexagesimal); ``0o17`` is an octal int and ``.inf``
+    and ``.nan`` are floats (which the JSON check then refuses, as JSON would). Integers are
+    converted here, after their digits are counted, so no literal can cost quadratic time.
+    """
+    import re
+
+    import yaml
+
+    class Yaml12Loader(yaml.SafeLoader):
+        yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 - PyYAML's class-level table
+
+        def construct_yaml_int(self, node: Any) -> Any:
+            text = str(self.construct_scalar(node))
+            sign, digits = (-1, text[1:]) if text[:1] == "-" else (1, text.lstrip("+"))
+            base = 8 if digits[:2] == "0o" else 16 if digits[:2] == "0x" else 10
+            digits = digits[2:] if base != 10 else digits
+            if len(digits) > MAX_INT_DIGITS:
+                return _Bad(f"integer with {len(digits)} digits is too large")
+            return sign * int(digits, base)
+
+        def construct_yaml_float(self, node: Any) -> Any:
+            text = str(self.construct_scalar(node))
+            special = text.lstrip("+-").lower()
+            if special in (".inf", ".nan"):
+                return float(text.replace(".", "", 1))
+            return float(text)
+
+    core = {
+        "tag:yaml.org,2002:null": (r"~|null|Null|NULL|", ["~", "n", "N", ""]),
+        "tag:yaml.org,2002:bool": (r"true|True|TRUE|false|False|FALSE", list("tTfF")),
+        "tag:yaml.org,2002:int": (r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", list("-+0123456789")),
+        "tag:yaml.org,2002:float": (
+            r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)",
+            list("-+.0123456789"),
+        ),
+    }
+    for tag, (pattern, first) in core.items():
+        Yaml12Loader.add_implicit_resolver(tag, re.compile(rf"^(?:{pattern})$"), first)
+    Yaml12Loader.add_constructor("tag:yaml.org,2002:int", Yaml12Loader.construct_yaml_int)
+    Yaml12Loader.add_constructor("tag:yaml.org,2002:float", Yaml12Loader.construct_yaml_float)
+    return Yaml12Loader
+
+
 def parse_yaml(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
-    """Parse YAML with the safe loader, refusing duplicate keys and alias floods."""
+    """Parse YAML 1.2 plain data, refusing duplicate keys, tags and alias floods."""
     import yaml  # lazy: JSON specs never need it
 
+    loader_class = _yaml12_loader()
     try:
         # The pure-Python loader on purpose: libyaml's composer (CSafeLoader) recurses in C
         # and crashes the process on deeply nested input (tests/hostile/016-yaml-deep-nesting).
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=loader_class)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
@@ -127,7 +183,7 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
     diags = _check_yaml_nodes(node, file)
     if diags:
         return None, diags
-    loader = yaml.SafeLoader("")
+    loader = loader_class("")
     try:
         doc = loader.construct_document(node)
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
@@ -152,22 +208,27 @@ def _check_yaml_nodes(root: Any, file: str) -> list[Diagnostic]:
                 return [Diagnostic("error", file, pointer, f"more than {MAX_YAML_ALIASES} YAML aliases")]
             continue
         seen.add(id(node))
+        if node.tag not in _PLAIN_TAGS:
+            line = node.start_mark.line + 1
+            diags.append(Diagnostic("error", file, pointer, f"YAML tag {cut(node.tag)} is not plain JSON data (line {line})"))
+            continue
         if isinstance(node, yaml.MappingNode):
             keys: set[str] = set()
             for key_node, value_node in node.value:
-                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-                if not isinstance(key, str) or key_node.tag not in ("tag:yaml.org,2002:str",):
-                    if key_node.tag == "tag:yaml.org,2002:merge":
-                        diags.append(Diagnostic("error", file, pointer, "YAML merge keys are not allowed"))
-                        continue
-                    if not isinstance(key_node, yaml.ScalarNode):
-                        diags.append(Diagnostic("error", file, pointer, "mapping key is not a string"))
-                        continue
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _PLAIN_TAGS:
+                    diags.append(Diagnostic("error", file, pointer, "mapping key is not a string"))
+                    continue
+                if key_node.value == "<<" and key_node.style is None:
+                    diags.append(Diagnostic("error", file, pointer, "YAML merge keys are not allowed"))
+                    continue
+                # A key is its text, as in JSON: `200:` (a YAML int) is the key "200".
+                key_node.tag = "tag:yaml.org,2002:str"
+                key = str(key_node.value)
                 if key in keys:
                     line = key_node.start_mark.line + 1
-                    diags.append(Diagnostic("error", file, join(pointer, str(key)), f"duplicate key {cut(key)} (line {line})"))
-                keys.add(str(key))
-                stack.append((value_node, join(pointer, str(key))))
+                    diags.append(Diagnostic("error", file, join(pointer, key), f"duplicate key {cut(key)} (line {line})"))
+                keys.add(key)
+                stack.append((value_node, join(pointer, key)))
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
                 stack.append((item, join(pointer, index)))

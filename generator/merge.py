@@ -266,7 +266,9 @@ def _fields(draft: _Draft, reserved_attrs: frozenset[str], enum_by_field: dict[s
             name=f.spec.name,
             attr=attr,
             kind=f.spec.kind,
-            required=f.spec.required,
+            # Required-ness comes from the current spec only: a member an older spec required
+            # and the current one dropped (or a type only older specs know) is optional.
+            required=f.spec.required and CURRENT in f.sources,
             enum=enum_by_field.get(f.spec.name) if f.enum_values else None,
             enum_values=f.enum_values,
             format=f.spec.format,

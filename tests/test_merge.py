@@ -181,6 +181,15 @@ def test_2167_also_older_gives_every_type_any_spec_knows() -> None:
     assert retired == {"conflict", "noncompliant-rules", "oauth1-permissions", "resource-unavailable"} - _mapping_keys("2.167")
 
 
+def test_required_comes_from_the_current_spec_only() -> None:
+    cat, _ = build_catalogue(spec_path("2.167"), also=[spec_path(v) for v in VERSIONS[:3]], supplement=DEFAULT_SUPPLEMENT)
+    assert cat is not None
+    required = [(p.key, f.name, f.sources) for p in cat.problems for f in p.fields if f.required]
+    assert required and all("spec" in sources for _, _, sources in required)
+    parameter = next(f for f in by_key(cat, "resource-unavailable").fields if f.name == "parameter")
+    assert parameter.retired and not parameter.required  # 2.159 required it; 2.167 dropped it
+
+
 @pytest.mark.parametrize("also", [(), ("2.159",)])
 def test_the_field_unauthorized_reshuffle_keeps_old_imports_meaning_the_same(also: tuple[str, ...]) -> None:
     cat, _ = build_catalogue(spec_path("2.167"), also=[spec_path(v) for v in also], supplement=DEFAULT_SUPPLEMENT)

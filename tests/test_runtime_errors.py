@@ -339,3 +339,15 @@ def test_fuzzed_bodies_never_raise_and_round_trip(status: int | None, body: Any,
         xp.partial_errors(given_body)
         event = xp.classify_stream_line(given_body if isinstance(given_body, (bytes, str)) else json.dumps(given_body))
         assert isinstance(event.kind, xp.StreamEventKind)
+
+
+def test_a_retired_field_is_never_required() -> None:
+    """2.159 required resource-unavailable's `parameter`; 2.167 dropped it. A body valid under
+    2.167 has no issues: required-ness comes from the current spec only."""
+    body = {"type": "https://api.x.com/2/problems/resource-unavailable", "title": "t", "detail": "x", "resource_type": "tweet", "resource_id": "1"}
+    problem = xp.parse_problem(body)
+    assert type(problem) is xp.ResourceUnavailableProblem and problem.issues == ()
+    retired = {spec.name: spec for spec in xp.ResourceUnavailableProblem._fields}
+    assert retired["parameter"].required is False
+    retired_types = [cls for cls in xp.PROBLEM_CLASSES.values() if cls.retired]
+    assert retired_types and not [(c.__name__, s.name) for c in retired_types for s in c._fields if s.required]

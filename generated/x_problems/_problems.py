@@ -359,7 +359,7 @@ class ResourceUnavailableProblem(Problem):
     _fields: ClassVar[tuple[FieldSpec, ...]] = (
         FieldSpec("resource_id", "resource_id", "string", False, None),
         FieldSpec("resource_type", "resource_type", "string", True, ResourceType),
-        FieldSpec("parameter", "parameter", "string", True, None),
+        FieldSpec("parameter", "parameter", "string", False, None),
     )
     resource_id: str | None
     resource_type: ResourceType | str | None
