@@ -71,6 +71,9 @@ RULES: tuple[Rule, ...] = (
     Rule("schema-moved", "warning", "a schema name now names a different problem type", "code or docs that go by schema name now mean another type"),
     Rule("title-changed", "info", "a type's title changes", "docstrings only"),
     Rule("description-changed", "info", "a type's description changes", "docstrings only"),
+    # base members of a problem type (`type`, `title`, `detail`, `status`)
+    Rule("member-required", "warning", "both specs declare a type and a base member (`type`, `title`, `detail`, `status`) becomes required", "bodies without it are flagged in `Problem.issues`; code may rely on it"),
+    Rule("member-optional", "warning", "both specs declare a type and a base member becomes optional", "code that assumed it is present may see `None`"),
     # fields of a problem type
     Rule("field-added", "info", "a field is new", "a new attribute"),
     Rule("field-removed", "breaking", "a field is gone", "reading the attribute fails"),
@@ -210,7 +213,21 @@ def _type_changes(old: ProblemType, new: ProblemType) -> list[Change]:
         out.append(_change("title-changed", key, "title", old.title, new.title, f"title of {name} changed"))
     if old.description != new.description:
         out.append(_change("description-changed", key, "description", old.description, new.description, f"description of {name} changed"))
+    out.extend(_base_member_changes(old, new))
     out.extend(_field_changes(old, new))
+    return out
+
+
+def _base_member_changes(old: ProblemType, new: ProblemType) -> list[Change]:
+    """Base members that became required or optional, where both specs declare the type."""
+    if not (_in_spec(old) and _in_spec(new)):
+        return []
+    key, name = old.key, new.class_name
+    out = []
+    for member in sorted(set(old.base_required) ^ set(new.base_required)):
+        now = "required" if member in new.base_required else "optional"
+        was = "optional" if now == "required" else "required"
+        out.append(_change(f"member-{now}", key, f"member {member}", was, now, f"{name}: base member {member!r} became {now}"))
     return out
 
 

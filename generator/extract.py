@@ -177,7 +177,15 @@ class _Extractor:
         sink: list[Diagnostic] = [] if quiet else self.diags
         while stack:
             ptr = stack.pop(0)
-            if ptr in seen or ptr == getattr(self, "root_ptr", None):
+            if ptr in seen:
+                continue
+            if ptr == getattr(self, "root_ptr", None):
+                # The union/discriminator root is not walked (it lists every subtype), but
+                # the base members it requires are required of each subtype that extends it.
+                root = self.refs.follow({"$ref": "#" + ptr}, ptr, [])
+                root_required = root.schema.get("required", []) if root is not None and isinstance(root.schema, dict) else []
+                required.update(r for r in root_required if isinstance(r, str) and r in BASE_FIELDS)
+                seen.add(ptr)
                 continue
             seen.add(ptr)
             resolved = self.refs.follow({"$ref": "#" + ptr}, ptr, sink)
@@ -243,6 +251,7 @@ class _Extractor:
             description=desc if isinstance(desc, str) else None,
             fields=tuple(fields),
             pointer=pointer,
+            base_required=tuple(sorted(BASE_FIELDS & required)),
         )
 
     def streaming(self) -> tuple[StreamingEndpoint, ...]:

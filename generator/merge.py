@@ -303,4 +303,5 @@ def _problem(draft: _Draft, fields: tuple[Field, ...], member: str, claimed: set
         aliases=_aliases(facts, draft.class_name, claimed),
         sources=draft.sources,
         retired=retired,
+        base_required=facts.current.base_required if facts.current else (),
     )

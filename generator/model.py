@@ -54,6 +54,8 @@ class SpecProblem:
     description: str | None
     fields: tuple[SpecField, ...]
     pointer: str
+    #: The base members (``type``, ``title``, ``detail``, ``status``) the schema requires.
+    base_required: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -242,6 +244,8 @@ class ProblemType:
     aliases: tuple[Alias, ...]
     sources: tuple[str, ...]
     retired: bool
+    #: The base members the current spec requires of this type (none when it does not declare it).
+    base_required: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

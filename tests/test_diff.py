@@ -227,6 +227,21 @@ SCENARIOS: dict[str, tuple[Catalogue, Catalogue, list[tuple[str, str, str, str]]
         with_field(BASE, "resource-not-found", "parameter", lambda f: replace(f, required=False)),
         [("warning", "field-optional", "resource-not-found", "field parameter")],
     ),
+    "base member became required": (
+        with_problem(BASE, "usage-capped", lambda p: replace(p, base_required=("title", "type"))),
+        with_problem(BASE, "usage-capped", lambda p: replace(p, base_required=("detail", "title", "type"))),
+        [("warning", "member-required", "usage-capped", "member detail")],
+    ),
+    "base member became optional": (
+        with_problem(BASE, "usage-capped", lambda p: replace(p, base_required=("detail", "title", "type"))),
+        with_problem(BASE, "usage-capped", lambda p: replace(p, base_required=("type",))),
+        [("warning", "member-optional", "usage-capped", "member detail"), ("warning", "member-optional", "usage-capped", "member title")],
+    ),
+    "base members of a type that leaves the spec are not compared": (
+        with_problem(BASE, "usage-capped", lambda p: replace(p, base_required=("detail", "title", "type"))),
+        with_problem(BASE, "usage-capped", lambda p: replace(p, base_required=(), sources=("Docs page",))),
+        [("warning", "type-left-spec", "usage-capped", "type")],
+    ),
     "field became required": (
         BASE,
         with_field(BASE, "usage-capped", "period", lambda f: replace(f, required=True)),

@@ -64,6 +64,7 @@ EXPECTED_159_167: set[Triple] = (
     | {("type-left-spec", k, "type") for k in LEFT_SPEC}
     | {("host-changed", k, "uri") for k in MOVED_HOST}
     | {("schema-moved", "field-unauthorized", "schema FieldUnauthorizedProblem")}
+    | {("member-required", k, "member detail") for k in (DR, "invalid-request", NAFF, NAFR, RNF, RU)}
     | {("schema-renamed", k, "schema") for k in (NAFF, NAFR)}
     | {("description-changed", k, "description") for k in ("invalid-request", NAFF, NAFR, RNF, RU)}
     | _fields(
@@ -103,11 +104,13 @@ EXPECTED_159_167: set[Triple] = (
 
 #: The same pair with the older specs as ``--also`` on both sides (what the pinned history gives).
 EXPECTED_159_167_ALSO: set[Triple] = (
-    {c for c in EXPECTED_159_167 if c[0] in ("type-added", "type-left-spec", "schema-moved", "schema-renamed", "description-changed", "field-added", "field-optional")}
+    {c for c in EXPECTED_159_167 if c[0] in ("type-added", "type-left-spec", "schema-moved", "schema-renamed", "description-changed", "field-added", "field-optional", "member-required")}
     | _fields("field-description-changed", (RNF, "value"))  # 2.167 drops its description
     | {("host-changed", k, "uri") for k in MOVED_HOST | DROPPED}
     | {("type-retired", k, "type") for k in DROPPED}
     | _fields("field-retired", ("invalid-request", "errors"), (RU, "parameter"))
+    # 2.159 required it; a retired field is optional (required-ness is the current spec's)
+    | _fields("field-optional", (RU, "parameter"))
     | {("enum-value-retired", "enum:resource_type", f"value {v}") for v in ("list", "media", "space", "tweet", "user")}
     | {("enum-value-retired", "enum:section", f"value {v}") for v in ("data", "includes")}
 )
@@ -182,6 +185,15 @@ def test_2159_to_2167_with_every_older_spec_has_nothing_breaking() -> None:
     changes = report["changes"]
     assert isinstance(changes, list)
     assert not [c for c in changes if c["key"] == "oauth1-permissions"]  # retired on both sides alike
+
+
+def test_2159_to_2167_reports_the_six_types_whose_detail_became_required() -> None:
+    done = run_cli("diff", "2.159", "2.167", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    changes = json.loads(done.stdout)["changes"]
+    members = sorted((c["key"], c["subject"], c["old"], c["new"]) for c in changes if c["kind"].startswith("member-"))
+    six = ["disallowed-resource", "invalid-request", "not-authorized-for-field", "not-authorized-for-resource", "resource-not-found", "resource-unavailable"]
+    assert members == [(key, "member detail", "optional", "required") for key in six]
 
 
 def test_the_pinned_history_gives_the_same_report() -> None:
