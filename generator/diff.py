@@ -105,6 +105,7 @@ RULES: tuple[Rule, ...] = (
 )
 
 _SEVERITY: dict[str, Severity] = {rule.kind: rule.severity for rule in RULES}
+_RULE: dict[str, Rule] = {rule.kind: rule for rule in RULES}
 _RANK: dict[Severity, int] = {s: i for i, s in enumerate(SEVERITIES)}
 
 
@@ -421,13 +422,73 @@ def _summary_line(changes: Sequence[Change]) -> str:
     return ", ".join(f"{counts[s]} {s}" for s in SEVERITIES)
 
 
+@dataclass(frozen=True)
+class Group:
+    """Changes of one kind that say the same of several types: one row in text and Markdown.
+
+    ``old``/``new`` are what the changes share (for ``host-changed``, the hosts); ``keys``
+    lists every type, and ``changes`` keeps each change whole.
+    """
+
+    severity: Severity
+    kind: str
+    subject: str
+    old: str | None
+    new: str | None
+    changes: tuple[Change, ...]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The types (or enums) the changes are about, in report order."""
+        return tuple(c.key for c in self.changes)
+
+    def to_json(self) -> dict[str, object]:
+        """The JSON object of this group in :func:`render_json` output."""
+        return {"severity": self.severity, "kind": self.kind, "subject": self.subject, "old": self.old, "new": self.new, "keys": list(self.keys)}
+
+
+def _shared(change: Change) -> tuple[str, str, str | None, str | None]:
+    """What a change has in common with the same change to another type."""
+    if change.kind == "host-changed":
+        return change.kind, change.subject, _host(change.old or "") or change.old, _host(change.new or "") or change.new
+    return change.kind, change.subject, change.old, change.new
+
+
+def group_changes(changes: Sequence[Change]) -> tuple[Group, ...]:
+    """Changes with the same kind, subject and values (hosts, for a host move) as one group
+    each, placed where the first of them is; every change is in exactly one group."""
+    groups: dict[tuple[str, str, str | None, str | None], list[Change]] = {}
+    for change in changes:
+        groups.setdefault(_shared(change), []).append(change)
+    return tuple(Group(members[0].severity, kind, subject, old, new, tuple(members)) for (kind, subject, old, new), members in groups.items())
+
+
+def _shared_values(group: Group) -> str:
+    return f" ({_short(group.old)} -> {_short(group.new)})" if group.old or group.new else ""
+
+
+def _grouped_message(group: Group) -> str:
+    """The details of a Markdown row: the change's own message, or the rule's effect."""
+    if len(group.changes) == 1:
+        return group.changes[0].message
+    return f"{len(group.changes)} types: {_RULE[group.kind].why}"
+
+
 def render_text(changes: Sequence[Change]) -> str:
-    """One line per change (``severity key kind: message``), then a summary line."""
+    """One line per change (``severity key kind: message``), a change that applies to several
+    types as one line listing them, then a summary line."""
     if not changes:
         return "no changes\n"
+    groups = group_changes(changes)
     width_sev = max(len(c.severity) for c in changes)
     width_key = max(len(c.key) for c in changes)
-    lines = [f"{c.severity:<{width_sev}}  {c.key:<{width_key}}  {c.kind}: {one_line(c.message)}" for c in changes]
+    lines = []
+    for g in groups:
+        if len(g.changes) == 1:
+            lines.append(f"{g.severity:<{width_sev}}  {g.keys[0]:<{width_key}}  {g.kind}: {one_line(g.changes[0].message)}")
+        else:
+            count = f"({len(g.keys)} types)"
+            lines.append(f"{g.severity:<{width_sev}}  {count:<{width_key}}  {g.kind}: {one_line(g.subject + _shared_values(g))}: {', '.join(g.keys)}")
     lines.append(f"{len(changes)} change(s): {_summary_line(changes)}")
     return "\n".join(lines) + "\n"
 
@@ -452,13 +513,14 @@ def render_markdown(changes: Sequence[Change], old_version: str, new_version: st
     lines += [f"| {s} | {counts[s]} |" for s in SEVERITIES]
     lines += [f"| **total** | **{counts['total']}** |", ""]
     for severity in SEVERITIES:
-        rows = [c for c in changes if c.severity == severity]
+        rows = [g for g in group_changes(changes) if g.severity == severity]
         if not rows:
             continue
-        lines += [f"### {severity.capitalize()} ({len(rows)})", ""]
+        lines += [f"### {severity.capitalize()} ({sum(len(g.changes) for g in rows)})", ""]
         lines += ["| type | change | subject | old | new | details |", "|---|---|---|---|---|---|"]
-        for c in rows:
-            lines.append(f"| {_code(c.key)} | {c.kind} | {_cell(c.subject)} | {_code(_short(c.old))} | {_code(_short(c.new))} | {_cell(c.message)} |")
+        for g in rows:
+            keys = ", ".join(_code(k) for k in g.keys)
+            lines.append(f"| {keys} | {g.kind} | {_cell(g.subject)} | {_code(_short(g.old))} | {_code(_short(g.new))} | {_cell(_grouped_message(g))} |")
         lines.append("")
     lines += ["Severities follow the rule table in the README (`generator/diff.py` `RULES`).", ""]
     return "\n".join(lines)
@@ -469,9 +531,12 @@ def render_json(changes: Sequence[Change], old_version: str, new_version: str) -
 
         {"schema": "xproblems-diff/1", "old": "<version>", "new": "<version>",
          "summary": {"breaking": n, "warning": n, "info": n, "total": n},
-         "changes": [{"severity", "kind", "key", "subject", "old", "new", "message"}, ...]}
+         "changes": [{"severity", "kind", "key", "subject", "old", "new", "message"}, ...],
+         "groups": [{"severity", "kind", "subject", "old", "new", "keys": [...]}, ...]}
 
-    Keys sorted, two-space indent, ASCII only, trailing newline; ``changes`` in report order.
+    Keys sorted, two-space indent, ASCII only, trailing newline; ``changes`` in report order,
+    every change whole; ``groups`` (added within schema 1: readers of it are unaffected) is
+    how text and Markdown show them, each change's key in exactly one group.
     """
     data = {
         "schema": JSON_SCHEMA,
@@ -479,6 +544,7 @@ def render_json(changes: Sequence[Change], old_version: str, new_version: str) -
         "new": new_version,
         "summary": summary(changes),
         "changes": [c.to_json() for c in changes],
+        "groups": [g.to_json() for g in group_changes(changes)],
     }
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=True) + "\n"
 

@@ -20,6 +20,7 @@ from xproblems.diff import (
     Change,
     diff_catalogues,
     exit_code,
+    group_changes,
     render_json,
     render_markdown,
     render_text,
@@ -481,7 +482,9 @@ def test_markdown_report_has_summary_then_a_table_per_severity_present() -> None
     assert lines[0] == "## X API problem types: `2.159` -> `2.167`"
     assert md.index("| breaking |") < md.index("### Breaking") < md.index("### Warning") < md.index("### Info")
     table_rows = [line for line in lines if line.startswith("| `")]
-    assert len(table_rows) == len(ALL_CHANGES)
+    assert len(table_rows) == len(group_changes(ALL_CHANGES)) < len(ALL_CHANGES)
+    listed = [key.strip("`") for row in table_rows for key in row.split(" | ")[0].removeprefix("| ").split(", ")]
+    assert sorted(listed) == sorted(c.key for c in ALL_CHANGES)  # every change's type, once
     assert md.endswith("\n")
     only_info = render_markdown(INFO_ONLY, "a", "b")
     assert "### Info (1)" in only_info and "### Breaking" not in only_info
@@ -505,15 +508,30 @@ def test_json_report_schema_is_stable() -> None:
     text = render_json(ALL_CHANGES, "2.159", "2.167")
     assert text.endswith("}\n") and text.isascii()
     data = json.loads(text)
-    assert list(data) == ["changes", "new", "old", "schema", "summary"]  # sorted keys
+    assert list(data) == ["changes", "groups", "new", "old", "schema", "summary"]  # sorted keys
     assert data["schema"] == JSON_SCHEMA == "xproblems-diff/1"
     assert (data["old"], data["new"]) == ("2.159", "2.167")
     assert data["summary"] == {"breaking": summary(ALL_CHANGES)["breaking"], "info": summary(ALL_CHANGES)["info"], "total": len(ALL_CHANGES), "warning": summary(ALL_CHANGES)["warning"]}
     assert all(list(c) == ["key", "kind", "message", "new", "old", "severity", "subject"] for c in data["changes"])
     assert [Change(**c) for c in data["changes"]] == list(ALL_CHANGES)
     assert text == json.dumps(data, indent=2, sort_keys=True) + "\n"
+    groups = data["groups"]
+    assert all(list(g) == ["keys", "kind", "new", "old", "severity", "subject"] for g in groups)
+    assert sorted(k for g in groups for k in g["keys"]) == sorted(c.key for c in ALL_CHANGES)
     empty = json.loads(render_json((), "1", "1"))
-    assert empty["changes"] == [] and empty["summary"]["total"] == 0
+    assert empty["changes"] == [] and empty["groups"] == [] and empty["summary"]["total"] == 0
+
+
+def test_a_change_to_many_types_is_one_row_listing_them() -> None:
+    moved = [Change("warning", "host-changed", key, "uri", f"https://api.twitter.com/2/problems/{key}", f"https://api.x.com/2/problems/{key}", f"{key} moved") for key in ("a", "b", "c")]
+    other = Change("warning", "host-changed", "d", "uri", "https://old.example/2/problems/d", "https://api.x.com/2/problems/d", "d moved")
+    groups = group_changes(sort_changes([*moved, other]))
+    assert [(g.keys, g.old, g.new) for g in groups] == [(("a", "b", "c"), "api.twitter.com", "api.x.com"), (("d",), "old.example", "api.x.com")]
+    text = render_text(sort_changes([*moved, other]))
+    assert "(3 types)  host-changed: uri (api.twitter.com -> api.x.com): a, b, c\n" in text
+    assert "4 change(s): 0 breaking, 4 warning, 0 info" in text
+    md = render_markdown(sort_changes([*moved, other]), "1", "2")
+    assert "| `a`, `b`, `c` | host-changed | uri | `api.twitter.com` | `api.x.com` | 3 types: " in md
 
 
 def test_rules_markdown_lists_every_rule_once() -> None:
