@@ -95,14 +95,17 @@ def _stable_string_statement(token: str) -> bool:
 
 def needs_black(source: str) -> bool:
     """Whether black may change ``source``: a code line over the limit (black leaves a long
-    docstring line as it is), or a docstring that black would strip, pad or re-indent."""
-    long_lines = {n for n, line in enumerate(source.splitlines(), 1) if not _fits(line)}
+    docstring line as it is), a code line with a non-ASCII character (black measures those
+    in display columns, East Asian wide characters counting two, and the layouts here count
+    characters), or a docstring that black would strip, pad or re-indent."""
+    lines = source.splitlines()
+    docstring_lines: set[int] = set()
     previous = tokenize.NEWLINE
     for tok in tokenize.generate_tokens(io.StringIO(source).readline):
         if tok.type == tokenize.STRING and previous in (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT):
             if not _stable_string_statement(tok.string):
                 return True
-            long_lines -= set(range(tok.start[0], tok.end[0] + 1))
+            docstring_lines.update(range(tok.start[0], tok.end[0] + 1))
         if tok.type not in (tokenize.COMMENT, tokenize.NL):
             previous = tok.type
-    return bool(long_lines)
+    return any(not (_fits(line) and line.isascii()) for n, line in enumerate(lines, 1) if n not in docstring_lines)

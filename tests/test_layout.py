@@ -47,6 +47,8 @@ def test_py_literal_is_quoted_as_black_quotes(value: str) -> None:
 @example("NOT_AUTHORIZED_FOR_RESOURCE", "https://api.x.com/2/problems/not-authorized-for-resource")
 @example("A" * 40, "x" * 75)
 @example("A" * 40, "x" * 80)
+@example("VALUE", "名" * 38)  # wide characters: black counts two columns each (found by a red-team run)
+@example("VALUE", "https://api.x.com/2/problems/" + "名" * 23)
 def test_enum_member_assignment(member: str, value: str) -> None:
     line = layout.assignment("    ", member, py_literal(value))
     _black_agrees(f"class E:\n{line}\n")
@@ -60,6 +62,7 @@ ARGS = st.lists(st.one_of(IDENT.map(py_literal), IDENT, st.sampled_from(["True",
 @example([['"disconnect_type"', '"disconnect_type"', '"string"', "False", "DisconnectType"]])
 @example([['"x"', '"x"', '"string"', "False", "None"]])
 @example([['"' + 'a' * 30 + '"', '"b"', '"string"', "False", "N" * 20]])
+@example([['"' + "名" * 40 + '"', '"field"', '"string"', "False", "None"]])
 def test_fields_tuple(items: list[list[str]]) -> None:
     text = layout.tuple_assignment("    ", "_fields: ClassVar[tuple[FieldSpec, ...]]", "FieldSpec", items)
     _black_agrees(f"class P:\n{text}\n")
@@ -95,3 +98,7 @@ def test_needs_black_sees_a_long_code_line_but_not_a_long_docstring_line() -> No
     assert not layout.needs_black(long_doc)
     assert layout.needs_black("X = " + "1 + " * 30 + "1\n")
     assert layout.needs_black('class C:\n    """ padded"""\n')
+    # black measures display columns (a wide character is two), the layouts count characters:
+    # any code line with a non-ASCII character goes to black; a docstring line need not.
+    assert layout.needs_black('X = "名"\n')
+    assert not layout.needs_black('class C:\n    """名前 you’re"""\n')
