@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .escape import Md, md_code, md_text
-from .model import Catalogue, Field, ProblemType
+from .model import Catalogue, EnumType, Field, ProblemType
 
 #: Which Labs endpoint names cover which streaming paths (by a fragment of the path).
 _STREAM_FAMILIES = (("/search/stream", "Filtered Stream"), ("/sample", "Sampled Stream"))
@@ -105,20 +105,22 @@ def details(cat: Catalogue) -> Md:
 
 def enums(cat: Catalogue) -> Md:
     """The table of every open enum and its values."""
-    rows = [
-        (
-            md_code(e.class_name),
-            md_code(e.field_name),
-            _join(Md(md_code(v.value) + (" (older specs only)" if v.retired else "")) for v in e.values),
-        )
-        for e in cat.enums
-    ]
+    rows = [(md_code(e.class_name), md_code(e.field_name), _enum_values(e)) for e in cat.enums]
     note = (
         "## Enums\n\nEnums are open: a value the module does not know is kept as a plain string. "
-        "Values marked *older specs only* are listed by an `--also` spec but not the current one; "
-        "they are kept because responses may still carry them.\n\n"
+        "Values marked *older specs only* are listed by an older spec but no longer by the current one, "
+        "which still lists others; they are kept because responses may still carry them. Where the "
+        "current spec declares the field as free text (no enum), the values come from older specs and "
+        "the row says so.\n\n"
     )
     return Md(note + _table(["Enum", "Field", "Values"], rows))
+
+
+def _enum_values(e: EnumType) -> Md:
+    if e.free_text_in_spec:
+        values = _join(Md(md_code(v.value)) for v in e.values)
+        return Md(f"{values} (the current spec declares {md_code(e.field_name)} as free text, with no enum; these values are from older specs)")
+    return _join(Md(md_code(v.value) + (" (older specs only)" if v.retired else "")) for v in e.values)
 
 
 def statuses(cat: Catalogue) -> Md:
@@ -142,6 +144,8 @@ def streaming(cat: Catalogue) -> Md:
     by_family: dict[str, list[ProblemType]] = {}
     for p in cat.problems:
         for labs in p.labs:
+            if labs.during != "connection":
+                continue  # e.g. rules cap: an answer to POSTing rules, not to the stream's GET
             for endpoint in labs.endpoints:
                 by_family.setdefault(endpoint, []).append(p)
     rows = []
@@ -153,7 +157,8 @@ def streaming(cat: Catalogue) -> Md:
     note = Md(
         "## Streaming endpoints\n\nEndpoints the spec marks `x-twitter-streaming`. The Labs-era page names "
         "the connection errors of Filtered Stream and Sampled Stream; endpoints of neither family get no "
-        "documented list.\n\n"
+        "documented list. Errors the page ties to submitting rules (rules cap) are not connection errors "
+        "and are not listed here.\n\n"
     )
     return Md(note + _table(["Method", "Path", "Labs family", "Connection errors"], rows))
 

@@ -43,6 +43,7 @@ class _Extractor:
         self.file = file
         self.refs = RefResolver(doc, file)
         self.diags: list[Diagnostic] = []
+        self.unreached: list[tuple[str, str]] = []
         #: problem key -> (first URI, schema name) of the members found so far
         self.by_key: dict[str, tuple[str, str]] = {}
         comps = doc.get("components")
@@ -81,7 +82,7 @@ class _Extractor:
                 if self._extends_root(name):
                     ptr = join(_SCHEMAS, name)
                     self._add(self._pinned(ptr) or name, name, ptr, found, by_schema, ptr)
-        self._warn_unreached(by_schema)
+        self._note_unreached(by_schema)
         return found
 
     def _from_mapping(self, disc: dict[str, Any], ptr: str, found: dict[str, tuple[str, str]], by_schema: dict[str, str]) -> None:
@@ -160,12 +161,14 @@ class _Extractor:
             isinstance(p, dict) and p.get("$ref") == "#" + join(_SCHEMAS, "Problem") for p in parts
         )
 
-    def _warn_unreached(self, by_schema: dict[str, str]) -> None:
+    def _note_unreached(self, by_schema: dict[str, str]) -> None:
+        """Record schemas that look like problem types but are not union members (as data:
+        whether one is really missing is known only once every spec is merged)."""
         for name in sorted(self.schemas):
             if name == "Problem" or name in by_schema:
                 continue
             if self._extends_root(name) or name.endswith("Problem"):
-                self.warn(join(_SCHEMAS, name), "looks like a problem type but is not in the Problem discriminator mapping or union; left out")
+                self.unreached.append((name, join(_SCHEMAS, name)))
 
     # -- fields -----------------------------------------------------------------------
 
@@ -285,4 +288,4 @@ def extract(doc: dict[str, Any], file: str, sha256: str) -> tuple[SpecCatalogue 
         return None, ex.diags
     version = doc["info"]["version"]
     digest = problems_digest(doc, [n for n, _ in members.values()])
-    return SpecCatalogue(file, version, sha256, problems, ex.streaming(), digest), ex.diags
+    return SpecCatalogue(file, version, sha256, problems, ex.streaming(), digest, tuple(ex.unreached)), ex.diags

@@ -204,8 +204,12 @@ def _aliases(facts: _Facts, class_name: str, claimed: set[str]) -> tuple[Alias, 
 def _enums(drafts: list[_Draft], taken: set[str]) -> tuple[list[EnumType], dict[str, str]]:
     """One open enum per enumerated field name; a value is retired where every use retires it."""
     values: dict[str, dict[str, bool]] = {}
+    #: field name -> whether any current-spec declaration of it has an enum
+    current_enum: dict[str, bool] = {}
     for draft in drafts:
         for f in draft.fields:
+            if CURRENT in f.sources:
+                current_enum[f.spec.name] = current_enum.get(f.spec.name, False) or bool(f.spec.enum_values)
             if not f.enum_values:
                 continue
             retired_values = f.retired_values
@@ -216,7 +220,9 @@ def _enums(drafts: list[_Draft], taken: set[str]) -> tuple[list[EnumType], dict[
     result, by_field = [], {}
     for field_name, class_name in zip(sorted(values), enum_names, strict=True):
         members = names.unique([names.member_name(v) for v in values[field_name]])
-        result.append(EnumType(class_name, field_name, tuple(EnumValue(v, m, r) for (v, r), m in zip(values[field_name].items(), members, strict=True))))
+        enum_values = tuple(EnumValue(v, m, r) for (v, r), m in zip(values[field_name].items(), members, strict=True))
+        free_text = current_enum.get(field_name) is False
+        result.append(EnumType(class_name, field_name, enum_values, free_text))
         by_field[field_name] = class_name
     return result, by_field
 
@@ -243,6 +249,7 @@ def merge(current: SpecCatalogue, olds: Sequence[SpecCatalogue], supp: Supplemen
     problems = [_problem(d, _fields(d, reserved_attrs, enum_by_field), member, claimed) for d, member in zip(drafts, members, strict=True)]
     for c in conflicts:
         diags.append(Diagnostic("warning", current.file, "/components/schemas", f"conflict for {cut(c.key)}: {c.subject}: {c.detail}"))
+    diags.extend(_left_out(current, olds, problems))
     catalogue = Catalogue(
         spec_version=current.version,
         also_versions=tuple(o.version for o in olds),
@@ -256,6 +263,18 @@ def merge(current: SpecCatalogue, olds: Sequence[SpecCatalogue], supp: Supplemen
         problems_digest=current.problems_digest,
     )
     return catalogue, diags
+
+
+def _left_out(current: SpecCatalogue, olds: Sequence[SpecCatalogue], problems: Sequence[ProblemType]) -> list[Diagnostic]:
+    """Warnings for problem-like schemas that no spec lists and the output therefore lacks
+    (one that another spec lists, such as 2.159's Oauth1PermissionsProblem, is generated)."""
+    generated = {n for p in problems for n in (p.class_name, *p.schema_names)}
+    out = []
+    for spec in (current, *olds):
+        for name, pointer in spec.unreached:
+            if name not in generated:
+                out.append(Diagnostic("warning", spec.file, pointer, "looks like a problem type but is not in the Problem discriminator mapping or union; left out"))
+    return out
 
 
 def _fields(draft: _Draft, reserved_attrs: frozenset[str], enum_by_field: dict[str, str]) -> tuple[Field, ...]:

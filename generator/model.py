@@ -7,11 +7,12 @@ Stages produce these values and never look back at the documents they came from:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 Level = Literal["error", "warning"]
 #: The JSON kinds a problem field can have; anything else is ``any``.
+LabsPhase = Literal["connection", "rule-submission"]
 FieldKind = Literal["string", "integer", "number", "boolean", "array", "object", "any"]
 
 
@@ -77,6 +78,10 @@ class SpecCatalogue:
     streaming: tuple[StreamingEndpoint, ...]
     #: sha256 of the canonical JSON of the problem subset: what "no churn" is keyed on.
     problems_digest: str
+    #: (schema name, pointer) of schemas that look like problem types but are not members of
+    #: the Problem union: ``merge`` warns about those the merged catalogue still lacks. Not
+    #: part of what a spec says about problems (a pruned copy drops those schemas).
+    unreached: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
 
 # --- what the curated supplement says ---------------------------------------------------
@@ -128,6 +133,9 @@ class LabsEntry:
     endpoints: tuple[str, ...]
     reasons: tuple[str, ...]
     cite: Citation
+    #: When a client meets it: ``connection`` (connecting to or reading the stream) or
+    #: ``rule-submission`` (POSTing stream rules).
+    during: LabsPhase = "connection"
 
 
 @dataclass(frozen=True)
@@ -198,6 +206,9 @@ class EnumType:
     class_name: str
     field_name: str
     values: tuple[EnumValue, ...]
+    #: The current spec declares the field, and only without an enum (free text): the
+    #: values come from older specs, and responses still carry them.
+    free_text_in_spec: bool = False
 
 
 @dataclass(frozen=True)

@@ -186,8 +186,11 @@ def _retired_doc(retired: bool, indent: str) -> Code | None:
 
 
 def _enum_view(e: EnumType) -> EnumView:
-    doc = py_docstring([f"Values of the {e.field_name!r} field of X API problems."], "    ")
-    members = tuple(MemberView(_member_line(v.member, v.value), _retired_doc(v.retired, "    ")) for v in e.values)
+    lines = [f"Values of the {e.field_name!r} field of X API problems."]
+    if e.free_text_in_spec:
+        lines.append(f"The current spec declares {e.field_name!r} as free text, with no enum; these values are from older specs, and responses still carry them.")
+    doc = py_docstring(lines, "    ")
+    members = tuple(MemberView(_member_line(v.member, v.value), _retired_doc(v.retired and not e.free_text_in_spec, "    ")) for v in e.values)
     return EnumView(ident(e.class_name), doc, members)
 
 

@@ -42,6 +42,7 @@ from .model import (
     FieldKind,
     FormerName,
     LabsEntry,
+    LabsPhase,
     Supplement,
     SupplementField,
     SupplementProblem,
@@ -52,6 +53,8 @@ from .runtime_source import RESERVED_NAMES
 
 T = TypeVar("T")
 
+#: When a Labs entry's error happens (``labs[].during``; default ``connection``).
+LABS_PHASES: tuple[str, ...] = get_args(LabsPhase)
 #: The field kinds an ``extra_fields`` entry may declare.
 FIELD_KINDS: tuple[str, ...] = get_args(FieldKind)
 
@@ -64,7 +67,7 @@ _PROBLEM_OPTIONAL = ("former_names", "title", "description", "statuses", "labs",
 _FORMER = ("name", "note")
 _DOC_STATUS = ("code", "when", "cite")
 _LABS = ("name", "description", "endpoints", "cite")
-_LABS_OPTIONAL = ("reasons",)
+_LABS_OPTIONAL = ("reasons", "during")
 _FIELD = ("name", "kind", "description", "cite")
 _FIELD_OPTIONAL = ("enum_values", "format")
 
@@ -346,10 +349,14 @@ class _Checker:
         description = self.text(m, "description", pointer)
         endpoints = self.strings(m, "endpoints", pointer)
         reasons = self.strings(m, "reasons", pointer) or ()
+        during = self.text(m, "during", pointer) or "connection"
+        if during not in LABS_PHASES:
+            self.error(join(pointer, "during"), f"unknown phase {cut(during)}; expected one of {', '.join(LABS_PHASES)}")
+            return None
         cite = self.cite(m, "cite", pointer)
         if name is None or description is None or endpoints is None or cite is None:
             return None
-        return LabsEntry(name, description, endpoints, reasons, cite)
+        return LabsEntry(name, description, endpoints, reasons, cite, cast(LabsPhase, during))
 
     def extra_field(self, value: Any, pointer: str, seen: set[str]) -> SupplementField | None:
         m = self.mapping(value, pointer, _FIELD, _FIELD_OPTIONAL)

@@ -200,3 +200,28 @@ def test_the_field_unauthorized_reshuffle_keeps_old_imports_meaning_the_same(als
     assert new.class_name == "UnauthorizedFieldProblem" and not new.aliases
     resource = by_key(cat, "not-authorized-for-resource")
     assert [a.name for a in resource.aliases] == ["ResourceUnauthorizedProblem"]
+
+
+def test_fields_come_in_the_three_runs_the_readme_describes() -> None:
+    """Current spec by JSON name, then older specs only, then docs only (README, naming rules)."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "come in three runs: those the current spec declares, by JSON name" in " ".join(readme.split())
+    cat, _ = build_catalogue(spec_path("2.167"), also=[spec_path(v) for v in VERSIONS[:3]], supplement=DEFAULT_SUPPLEMENT)
+    assert cat is not None
+    for p in cat.problems:
+        runs = [0 if "spec" in f.sources else 1 if any(s.startswith("spec ") for s in f.sources) else 2 for f in p.fields]
+        assert runs == sorted(runs), (p.key, [f.name for f in p.fields])
+        current = [f.name for f in p.fields if "spec" in f.sources]
+        assert current == sorted(current), p.key
+    forbidden = by_key(cat, "client-forbidden")
+    assert [f.name for f in forbidden.fields] == ["reason", "registration_url", "client_id", "required_enrollment"]
+
+
+def test_a_schema_left_out_of_one_spec_is_warned_about_only_when_the_output_lacks_it() -> None:
+    """2.159 has Oauth1PermissionsProblem outside its union; 2.134 (history) lists it."""
+    alone, diags = build_catalogue(spec_path("2.159"), supplement=DEFAULT_SUPPLEMENT, validate=False)
+    assert alone is not None and "oauth1-permissions" not in {p.key for p in alone.problems}
+    assert [d.pointer for d in diags if "left out" in d.message] == ["/components/schemas/Oauth1PermissionsProblem"]
+    merged, diags = build_catalogue(spec_path("2.159"), also=[spec_path("2.134")], supplement=DEFAULT_SUPPLEMENT, validate=False)
+    assert merged is not None and by_key(merged, "oauth1-permissions").class_name == "Oauth1PermissionsProblem"
+    assert not [d for d in diags if "left out" in d.message]

@@ -274,8 +274,11 @@ def test_documented_statuses_and_labs(supplement: Supplement) -> None:
     by_slug = {_slug(p.uri): p for p in supplement.problems}
     assert {k: [s.code for s in p.statuses] for k, p in by_slug.items() if p.statuses} == {
         "usage-capped": [429],
-        "streaming-connection": [409],
+        "streaming-connection": [409, 429],
     }
+    phases = {e.name: e.during for p in supplement.problems for e in p.labs}
+    assert phases.pop("Rules cap exceeded") == "rule-submission"  # answers a POST of rules
+    assert set(phases.values()) == {"connection"}
     labs = {e.name: (_slug(p.uri), e.endpoints) for p in supplement.problems for e in p.labs}
     assert labs == {
         "General Problem": ("about:blank", ()),
@@ -514,6 +517,12 @@ BAD_CASES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
         _set("/problems/0/labs", [{"name": "L", "description": "d", "endpoints": "Filtered Stream", "cite": CITE}]),
         "/problems/0/labs/0/endpoints",
         "expected an array",
+    ),
+    (
+        "labs phase unknown",
+        _set("/problems/0/labs", [{"name": "L", "description": "d", "endpoints": [], "during": "reading", "cite": CITE}]),
+        "/problems/0/labs/0/during",
+        "unknown phase 'reading'; expected one of connection, rule-submission",
     ),
     (
         "labs reason empty",

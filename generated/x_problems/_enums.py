@@ -100,18 +100,16 @@ class Reason(_OpenEnum):
 
 
 class ResourceType(_OpenEnum):
-    """Values of the 'resource_type' field of X API problems."""
+    """Values of the 'resource_type' field of X API problems.
+
+    The current spec declares 'resource_type' as free text, with no enum; these values are from older specs, and responses still carry them.
+    """
 
     USER = "user"
-    """Retired: only older spec versions list it; responses may still carry it."""
     TWEET = "tweet"
-    """Retired: only older spec versions list it; responses may still carry it."""
     MEDIA = "media"
-    """Retired: only older spec versions list it; responses may still carry it."""
     LIST = "list"
-    """Retired: only older spec versions list it; responses may still carry it."""
     SPACE = "space"
-    """Retired: only older spec versions list it; responses may still carry it."""
 
 
 class Scope(_OpenEnum):
@@ -122,9 +120,10 @@ class Scope(_OpenEnum):
 
 
 class Section(_OpenEnum):
-    """Values of the 'section' field of X API problems."""
+    """Values of the 'section' field of X API problems.
+
+    The current spec declares 'section' as free text, with no enum; these values are from older specs, and responses still carry them.
+    """
 
     DATA = "data"
-    """Retired: only older spec versions list it; responses may still carry it."""
     INCLUDES = "includes"
-    """Retired: only older spec versions list it; responses may still carry it."""

@@ -1,0 +1,74 @@
+"""docs/errors.md says what is true: each statement below was once wrong, and a test now holds it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from xproblems.docs import enums, streaming
+from xproblems.model import Catalogue
+from xproblems.pipeline import build_catalogue
+from xproblems.request import make_request
+from xproblems.runtime._uri import problem_key
+
+from .runtime_support import PAYLOADS
+
+
+@pytest.fixture(scope="module")
+def catalogue(tmp_path_factory: pytest.TempPathFactory) -> Catalogue:
+    """The pinned 2.167 with its history and the supplement: what `make generate` renders."""
+    req = make_request(spec=None, also=(), supplement=None, out=tmp_path_factory.mktemp("out"), package="x_problems", pins=None, no_history=False)
+    assert not isinstance(req, list)
+    cat, diags = build_catalogue(req.spec, history=req.history, supplement=req.supplement, validate=False)
+    assert cat is not None, [d.render() for d in diags]
+    return cat
+
+
+def test_connection_errors_of_a_stream_are_connection_errors(catalogue: Catalogue) -> None:
+    """Rules cap answers a POST of rules; it was listed as an error of GET /2/tweets/search/stream."""
+    table = streaming(catalogue)
+    row = next(line for line in table.splitlines() if "`/2/tweets/search/stream`" in line)
+    listed = {cell.strip("` ") for cell in row.split(" | ")[-1].rstrip(" |").split(", ")}
+    assert "RulesCapProblem" not in listed and {"ConnectionExceptionProblem", "OperationalDisconnectProblem"} <= listed
+    by_class = {p.class_name: p for p in catalogue.problems}
+    for name in listed:
+        entries = [e for e in by_class[name].labs if "Filtered Stream" in e.endpoints]
+        assert entries and all(e.during == "connection" and "connection error" in e.description for e in entries), name
+
+
+def test_usual_statuses_include_every_status_x_sent_the_type_with(catalogue: Catalogue) -> None:
+    """streaming-connection was documented as 409 only; X sends it (TooManyConnections) as 429."""
+    if not PAYLOADS.is_dir():
+        pytest.skip("../shared/payloads not present")
+    sent: dict[str, set[int]] = {}
+    for path in sorted(PAYLOADS.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line) if line.strip() else {}
+            body, status = record.get("body"), record.get("status")
+            items = [body] if isinstance(body, dict) and "type" in body else body.get("errors", []) if isinstance(body, dict) else []
+            for item in items if isinstance(items, list) else []:
+                if isinstance(item, dict) and isinstance(item.get("type"), str) and isinstance(status, int) and status >= 300:
+                    sent.setdefault(problem_key(item["type"]), set()).add(status)
+    documented = {p.key: {s.code for s in p.statuses} for p in catalogue.problems}
+    assert sent.get("streaming-connection") == {429}
+    for key, statuses in sent.items():
+        if documented.get(key):
+            assert statuses <= documented[key], (key, sorted(statuses), sorted(documented[key]))
+
+
+def test_values_of_a_field_the_current_spec_declares_as_free_text_are_not_called_older_only(catalogue: Catalogue) -> None:
+    """tweet, user and data are in current responses; 2.167 declares the fields without an enum."""
+    table = enums(catalogue)
+    for e in catalogue.enums:
+        row = next(line for line in table.splitlines() if line.startswith(f"| `{e.class_name}` |"))
+        if e.free_text_in_spec:
+            assert "older specs only" not in row and "as free text" in row, row
+    assert {e.field_name for e in catalogue.enums if e.free_text_in_spec} == {"resource_type", "section"}
+
+
+def test_the_generated_enum_says_so_too() -> None:
+    source = (Path(__file__).resolve().parents[1] / "generated" / "x_problems" / "_enums.py").read_text(encoding="utf-8")
+    resource_type = source[source.index("class ResourceType") : source.index("class Scope")]
+    assert "as free text" in resource_type and "Retired" not in resource_type
