@@ -1,8 +1,10 @@
 """The sections of ``docs/errors.md``, each returned as escaped Markdown.
 
 Spec and supplement strings go through ``md_text``/``md_code`` only; layout strings are
-written here. No spec version appears (it lives in the manifest), so a spec update that
-does not touch the problem schemas leaves this file unchanged.
+written here. Spec versions appear as the ranges of the merged history that declare a
+type, field or enum value; the history grows only when a new spec changes the problem
+schemas (``xproblems pin`` refuses an unchanged one), so an update that does not touch
+them leaves this file unchanged.
 """
 
 from __future__ import annotations
@@ -36,6 +38,41 @@ def _sources(sources: Iterable[str]) -> Md:
     return _join(md_text(s) for s in sources)
 
 
+def _docs(sources: Iterable[str]) -> Md:
+    """The documentation pages among ``sources`` (spec versions have their own column)."""
+    return _sources(s for s in sources if s != "spec" and not s.startswith("spec "))
+
+
+#: Marks a range that stops before the current spec: the thing is kept from older specs.
+RETIRED_MARK = "†"
+
+
+def version_ranges(declared: Iterable[str], every: tuple[str, ...]) -> str:
+    """``2.134–2.159, 2.167``: the runs of ``every`` (all merged versions, oldest first) that
+    ``declared`` covers; ``†`` when the last run stops before the current (last) version."""
+    have = set(declared)
+    runs: list[list[str]] = []
+    for index, version in enumerate(every):
+        if version in have:
+            if runs and every.index(runs[-1][-1]) == index - 1:
+                runs[-1].append(version)
+            else:
+                runs.append([version])
+    if not runs:
+        return ""
+    text = ", ".join(run[0] if len(run) == 1 else f"{run[0]}–{run[-1]}" for run in runs)
+    return text if every and runs[-1][-1] == every[-1] else f"{text} {RETIRED_MARK}"
+
+
+def _versions(declared: Iterable[str], cat: Catalogue) -> Md:
+    """The ranges as a code span (a version is text from the spec), the mark outside it."""
+    text = version_ranges(declared, cat.spec_versions)
+    if not text:
+        return Md("—")
+    ranges, mark = text.removesuffix(f" {RETIRED_MARK}"), text.endswith(RETIRED_MARK)
+    return Md(md_code(ranges) + (f" {RETIRED_MARK}" if mark else ""))
+
+
 def overview(cat: Catalogue) -> Md:
     """The table of every problem type."""
     rows = [
@@ -46,7 +83,8 @@ def overview(cat: Catalogue) -> Md:
             _join(md_code(f.name) for f in p.fields),
             _join(Md(str(s.code)) for s in p.statuses),
             Md("retired" if p.retired else "current"),
-            _sources(p.sources),
+            _versions(p.spec_versions, cat),
+            _docs(p.sources),
         )
         for p in cat.problems
     ]
@@ -54,13 +92,14 @@ def overview(cat: Catalogue) -> Md:
         "## Problem types\n\nA type is identified by its URI: on any host (`api.twitter.com`, `api.x.com`, "
         "`api.X.com`), `/2/problems/<slug>` and the Labs form `/labs/<n>/problems/<slug>` name the type "
         "`<slug>`, and the runtime matches them the same way; any other URI is its own type. "
-        "Sources: `spec` is the spec this was generated from (its version is in `_manifest.json`), "
-        "`spec N` an older spec given with `--also`, other sources are X's documentation pages.\n\n"
+        f"Spec versions: the versions of X's spec, among those merged ({_join(md_code(v) for v in cat.spec_versions)}), "
+        f"that declare the type, as ranges; {RETIRED_MARK} marks one the current spec no longer declares. "
+        "Docs: X's documentation pages that describe it.\n\n"
     )
-    return Md(intro + _table(["Type URI", "Class", "Title", "Fields", "Usual status", "State", "Sources"], rows))
+    return Md(intro + _table(["Type URI", "Class", "Title", "Fields", "Usual status", "State", "Spec versions", "Docs"], rows))
 
 
-def _field_row(f: Field) -> tuple[Md, ...]:
+def _field_row(f: Field, cat: Catalogue) -> tuple[Md, ...]:
     kind = md_text(f.kind + (f" ({f.format})" if f.format else ""))
     flags = "required" if f.required else "optional"
     if f.retired:
@@ -72,17 +111,19 @@ def _field_row(f: Field) -> tuple[Md, ...]:
         Md(flags),
         md_code(f.enum) if f.enum else Md("—"),
         _dash(f.description),
-        _sources(f.sources),
+        _versions(f.spec_versions, cat),
+        _docs(f.sources),
     )
 
 
-def _details(p: ProblemType) -> Md:
+def _details(p: ProblemType, cat: Catalogue) -> Md:
     parts = [f"### {md_code(p.class_name)}", ""]
     parts.append(f"- Type: {md_code(p.uri)}; seen as {_join(md_code(u) for u in p.uris_seen)}")
     parts.append(f"- Title: {_dash(p.title)}")
     parts.append(f"- Description: {_dash(p.description)}")
     parts.append(f"- Spec schema names: {_join(md_code(n) for n in p.schema_names)}")
-    parts.append(f"- Sources: {_sources(p.sources)}")
+    parts.append(f"- Spec versions: {_versions(p.spec_versions, cat)}")
+    parts.append(f"- Docs: {_docs(p.sources)}")
     if p.retired:
         parts.append("- Retired: only older spec versions define it; responses may still carry it.")
     for s in p.statuses:
@@ -94,13 +135,17 @@ def _details(p: ProblemType) -> Md:
     for a in p.aliases:
         parts.append(f"- Deprecated alias {md_code(a.name)}: {md_text(a.note)}")
     if p.fields:
-        parts += ["", _table(["Field", "Attribute", "Type", "Presence", "Enum", "Description", "Sources"], (_field_row(f) for f in p.fields))]
+        parts += ["", _table(["Field", "Attribute", "Type", "Presence", "Enum", "Description", "Spec versions", "Docs"], (_field_row(f, cat) for f in p.fields))]
+    for f in p.fields:
+        if f.value_versions:
+            values = _join(Md(f"{md_code(v)} ({_versions(vs, cat) if vs else Md('docs')})") for v, vs in f.value_versions)
+            parts += ["", f"Values of {md_code(f.name)} by spec version: {values}"]
     return Md("\n".join(parts))
 
 
 def details(cat: Catalogue) -> Md:
     """One subsection per problem type, with where each fact came from."""
-    return Md("## Problem type details\n\n" + "\n\n".join(_details(p) for p in cat.problems))
+    return Md("## Problem type details\n\n" + "\n\n".join(_details(p, cat) for p in cat.problems))
 
 
 def enums(cat: Catalogue) -> Md:

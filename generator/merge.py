@@ -18,10 +18,11 @@ from the drafts' fields -> each field built once, with its enum.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from . import names
+from .history import version_key
 from .model import (
     Alias,
     Catalogue,
@@ -51,6 +52,7 @@ class _Facts:
     current: SpecProblem | None = None
     olds: list[tuple[str, SpecProblem]] = field(default_factory=list)
     supp: SupplementProblem | None = None
+    current_version: str = ""
 
     @property
     def included(self) -> bool:
@@ -64,7 +66,7 @@ def _collect(current: SpecCatalogue, olds: Sequence[SpecCatalogue], supp: Supple
         if entry.current is not None:
             diags.append(Diagnostic("warning", current.file, problem.pointer, f"{problem.uri!r} repeats the type of {entry.current.uri!r}; keeping the first"))
             continue
-        entry.current = problem
+        entry.current, entry.current_version = problem, current.version
     for old in olds:
         for problem in old.problems:
             key = names.problem_key(problem.uri)
@@ -88,6 +90,9 @@ class _MergedField:
     retired: bool
     #: Enum values only older specs list, in the order found (responses may still carry them).
     gone: tuple[str, ...]
+    #: Spec versions declaring the field, and each enum value's, oldest first.
+    versions: tuple[str, ...] = ()
+    value_versions: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def retired_values(self) -> tuple[str, ...]:
@@ -109,9 +114,23 @@ class _FieldSources:
     sources: list[str]
     retired: bool
     gone: list[str] = field(default_factory=list)
+    versions: list[str] = field(default_factory=list)
+    value_versions: dict[str, list[str]] = field(default_factory=dict)
+
+    def seen_in(self, version: str, declared: SpecField) -> None:
+        """Note that spec ``version`` declares the field (and which enum values it lists)."""
+        self.versions.insert(0, version)  # versions arrive newest first
+        for value in declared.enum_values or ():
+            self.value_versions.setdefault(value, []).insert(0, version)
 
     def freeze(self) -> _MergedField:
-        return _MergedField(self.spec, tuple(dict.fromkeys(self.sources)), self.retired, tuple(self.gone))
+        values = tuple((v, _ordered(vs)) for v, vs in self.value_versions.items())
+        return _MergedField(self.spec, tuple(dict.fromkeys(self.sources)), self.retired, tuple(self.gone), _ordered(self.versions), values)
+
+
+def _ordered(versions: Iterable[str]) -> tuple[str, ...]:
+    """Spec versions, each once, oldest first."""
+    return tuple(sorted(set(versions), key=version_key))
 
 
 def _merge_fields(facts: _Facts, conflicts: list[Conflict]) -> tuple[_MergedField, ...]:
@@ -120,12 +139,15 @@ def _merge_fields(facts: _Facts, conflicts: list[Conflict]) -> tuple[_MergedFiel
     if facts.current:
         for f in facts.current.fields:
             merged[f.name] = _FieldSources(f, [CURRENT], False)
+            merged[f.name].seen_in(facts.current_version, f)
     for version, problem in reversed(facts.olds):  # newest older spec first
         for f in problem.fields:
             entry = merged.get(f.name)
             if entry is None:
                 merged[f.name] = _FieldSources(f, [f"spec {version}"], facts.current is not None)
+                merged[f.name].seen_in(version, f)
                 continue
+            entry.seen_in(version, f)
             if entry.spec.kind != f.kind:
                 conflicts.append(Conflict(facts.key, f"field {cut(f.name)}", f"spec {version} says {f.kind}, newer says {entry.spec.kind}"))
             extra = [v for v in (f.enum_values or ()) if v not in (entry.spec.enum_values or ()) and v not in entry.gone]
@@ -261,6 +283,7 @@ def merge(current: SpecCatalogue, olds: Sequence[SpecCatalogue], supp: Supplemen
         partial_errors=supp.partial_errors,
         pages=supp.pages,
         problems_digest=current.problems_digest,
+        spec_versions=_ordered([*(o.version for o in olds), current.version]),
     )
     return catalogue, diags
 
@@ -295,6 +318,8 @@ def _fields(draft: _Draft, reserved_attrs: frozenset[str], enum_by_field: dict[s
             sources=f.sources,
             retired=f.retired,
             retired_values=f.retired_values,
+            spec_versions=f.versions,
+            value_versions=tuple((v, dict(f.value_versions).get(v, ())) for v in f.enum_values),
         )
         for f, attr in zip(draft.fields, attrs, strict=True)
     )
@@ -323,4 +348,5 @@ def _problem(draft: _Draft, fields: tuple[Field, ...], member: str, claimed: set
         sources=draft.sources,
         retired=retired,
         base_required=facts.current.base_required if facts.current else (),
+        spec_versions=_ordered([*(v for v, _ in facts.olds), *([facts.current_version] if facts.current else [])]),
     )

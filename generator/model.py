@@ -227,6 +227,10 @@ class Field:
     retired: bool
     #: Enum values only older specs list (kept: responses may still carry them).
     retired_values: tuple[str, ...] = ()
+    #: The spec versions (of this catalogue's history) that declare the field, oldest first.
+    spec_versions: tuple[str, ...] = ()
+    #: Each enum value with the spec versions that list it, in ``enum_values`` order.
+    value_versions: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -257,6 +261,8 @@ class ProblemType:
     retired: bool
     #: The base members the current spec requires of this type (none when it does not declare it).
     base_required: tuple[str, ...] = ()
+    #: The spec versions (of this catalogue's history) that declare the type, oldest first.
+    spec_versions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -297,3 +303,5 @@ class Catalogue:
     pages: tuple[DocPage, ...]
     #: sha256 of the current spec's problem schemas (SpecCatalogue.problems_digest).
     problems_digest: str = ""
+    #: Every spec version merged (older specs and the current one), oldest first.
+    spec_versions: tuple[str, ...] = ()

@@ -72,3 +72,52 @@ def test_the_generated_enum_says_so_too() -> None:
     source = (Path(__file__).resolve().parents[1] / "generated" / "x_problems" / "_enums.py").read_text(encoding="utf-8")
     resource_type = source[source.index("class ResourceType") : source.index("class Scope")]
     assert "as free text" in resource_type and "Retired" not in resource_type
+
+
+def test_the_type_by_version_grid_is_rendered_from_the_pinned_history(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Three pinned versions: a type in all, one dropped (†), one with a gap; enum values too."""
+    from xproblems.cli import main
+
+    from .conftest import oneof_shape, openapi
+
+    def usage(*values: str) -> tuple[str, dict[str, object]]:
+        return ("usage-capped", {"period": {"type": "string", "enum": list(values)}})
+
+    history = {
+        "1.0": {"UsageCappedProblem": usage("Daily", "Monthly"), "RuleCapProblem": ("rule-cap", {}), "ConflictProblem": ("conflict", {})},
+        "1.1": {"UsageCappedProblem": usage("Daily"), "RuleCapProblem": ("rule-cap", {})},
+        "1.2": {"UsageCappedProblem": usage("Daily", "Weekly"), "ConflictProblem": ("conflict", {})},
+    }
+    pins = tmp_path / "pins"
+    pins.mkdir()
+    for version, members in history.items():
+        spec = tmp_path / f"spec-{version}.json"
+        spec.write_text(json.dumps(openapi(oneof_shape(members), version=version)), encoding="utf-8")
+        assert main(["pin", str(spec), "--pins", str(pins)]) == 0
+    assert main(["generate", "--pins", str(pins), "--out", str(tmp_path / "out")]) == 0
+    capsys.readouterr()
+    docs = (tmp_path / "out" / "docs" / "errors.md").read_text(encoding="utf-8")
+    rows = {line.split(" | ")[0].strip("| `"): line.split(" | ") for line in docs.splitlines() if line.startswith("| `https://")}
+    versions = {key.rsplit("/", 1)[1]: cells[6] for key, cells in rows.items() if "/2/problems/" in key}
+    assert versions["usage-capped"] == "`1.0–1.2`"
+    assert versions["rule-cap"] == "`1.0–1.1` †"  # dropped by 1.2: kept from the history, marked
+    assert versions["conflict"] == "`1.0, 1.2`"  # a gap in 1.1
+    assert "among those merged (`1.0`, `1.1`, `1.2`)" in docs
+    assert "Values of `period` by spec version: `Daily` (`1.0–1.2`), `Weekly` (`1.2`), `Monthly` (`1.0` †)" in docs
+    assert "| `period` | same | string | optional | `Period` | — | `1.0–1.2` |" in docs
+
+
+@pytest.mark.parametrize(
+    ("declared", "every", "text"),
+    [
+        (["2.134", "2.152", "2.159"], ("2.134", "2.152", "2.159", "2.167"), "2.134–2.159 †"),
+        (["2.167"], ("2.134", "2.152", "2.159", "2.167"), "2.167"),
+        (["2.134", "2.159", "2.167"], ("2.134", "2.152", "2.159", "2.167"), "2.134, 2.159–2.167"),
+        ([], ("1.0",), ""),
+        (["1.0"], ("1.0",), "1.0"),
+    ],
+)
+def test_version_ranges(declared: list[str], every: tuple[str, ...], text: str) -> None:
+    from xproblems.docs import version_ranges
+
+    assert version_ranges(declared, every) == text
