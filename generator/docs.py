@@ -43,34 +43,47 @@ def _docs(sources: Iterable[str]) -> Md:
     return _sources(s for s in sources if s != "spec" and not s.startswith("spec "))
 
 
-#: Marks a range that stops before the current spec: the thing is kept from older specs.
+#: Marks versions that stop before the current spec: the thing is kept from older specs.
 RETIRED_MARK = "†"
 
 
-def version_ranges(declared: Iterable[str], every: tuple[str, ...]) -> str:
-    """``2.134–2.159, 2.167``: the runs of ``every`` (all merged versions, oldest first) that
-    ``declared`` covers; ``†`` when the last run stops before the current (last) version."""
+def version_runs(declared: Iterable[str], every: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The runs (first, last) of ``every`` (all merged versions, oldest first) that
+    ``declared`` covers, oldest first."""
     have = set(declared)
-    runs: list[list[str]] = []
-    for index, version in enumerate(every):
-        if version in have:
-            if runs and every.index(runs[-1][-1]) == index - 1:
-                runs[-1].append(version)
-            else:
-                runs.append([version])
+    runs: list[tuple[str, str]] = []
+    extending = False
+    for version in every:
+        if version not in have:
+            extending = False
+        elif extending:
+            runs[-1] = (runs[-1][0], version)
+        else:
+            runs.append((version, version))
+            extending = True
+    return runs
+
+
+def versions_md(declared: Iterable[str], every: tuple[str, ...]) -> Md:
+    """``since `2.134` ``, ```2.134`–`2.159` †`` or ```1.0`, since `1.2` ``.
+
+    A run that reaches the current spec is open ("since"), so a newer spec that changes
+    nothing about problems changes nothing here; one that stops before it is closed and
+    marked. Versions are text from the specs, shown as code spans.
+    """
+    runs = version_runs(declared, every)
     if not runs:
-        return ""
-    text = ", ".join(run[0] if len(run) == 1 else f"{run[0]}–{run[-1]}" for run in runs)
-    return text if every and runs[-1][-1] == every[-1] else f"{text} {RETIRED_MARK}"
+        return Md("—")
+    current = bool(every) and runs[-1][1] == every[-1]
+    parts = [md_code(a) if a == b else Md(f"{md_code(a)}–{md_code(b)}") for a, b in runs]
+    if current:
+        parts[-1] = Md(f"since {md_code(runs[-1][0])}")
+    text = ", ".join(parts)
+    return Md(text if current else f"{text} {RETIRED_MARK}")
 
 
 def _versions(declared: Iterable[str], cat: Catalogue) -> Md:
-    """The ranges as a code span (a version is text from the spec), the mark outside it."""
-    text = version_ranges(declared, cat.spec_versions)
-    if not text:
-        return Md("—")
-    ranges, mark = text.removesuffix(f" {RETIRED_MARK}"), text.endswith(RETIRED_MARK)
-    return Md(md_code(ranges) + (f" {RETIRED_MARK}" if mark else ""))
+    return versions_md(declared, cat.spec_versions)
 
 
 def overview(cat: Catalogue) -> Md:
@@ -92,8 +105,8 @@ def overview(cat: Catalogue) -> Md:
         "## Problem types\n\nA type is identified by its URI: on any host (`api.twitter.com`, `api.x.com`, "
         "`api.X.com`), `/2/problems/<slug>` and the Labs form `/labs/<n>/problems/<slug>` name the type "
         "`<slug>`, and the runtime matches them the same way; any other URI is its own type. "
-        f"Spec versions: the versions of X's spec, among those merged ({_join(md_code(v) for v in cat.spec_versions)}), "
-        f"that declare the type, as ranges; {RETIRED_MARK} marks one the current spec no longer declares. "
+        "Spec versions: the versions of X's spec (among those of the pinned history) that declare the "
+        f"type: `since` a version through the current spec, or ranges that end earlier, marked {RETIRED_MARK}. "
         "Docs: X's documentation pages that describe it.\n\n"
     )
     return Md(intro + _table(["Type URI", "Class", "Title", "Fields", "Usual status", "State", "Spec versions", "Docs"], rows))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from xproblems.docs import enums, streaming
+from xproblems.docs import enums, streaming, versions_md
 from xproblems.model import Catalogue
 from xproblems.pipeline import build_catalogue
 from xproblems.request import make_request
@@ -99,25 +99,28 @@ def test_the_type_by_version_grid_is_rendered_from_the_pinned_history(tmp_path: 
     docs = (tmp_path / "out" / "docs" / "errors.md").read_text(encoding="utf-8")
     rows = {line.split(" | ")[0].strip("| `"): line.split(" | ") for line in docs.splitlines() if line.startswith("| `https://")}
     versions = {key.rsplit("/", 1)[1]: cells[6] for key, cells in rows.items() if "/2/problems/" in key}
-    assert versions["usage-capped"] == "`1.0–1.2`"
-    assert versions["rule-cap"] == "`1.0–1.1` †"  # dropped by 1.2: kept from the history, marked
-    assert versions["conflict"] == "`1.0, 1.2`"  # a gap in 1.1
-    assert "among those merged (`1.0`, `1.1`, `1.2`)" in docs
-    assert "Values of `period` by spec version: `Daily` (`1.0–1.2`), `Weekly` (`1.2`), `Monthly` (`1.0` †)" in docs
-    assert "| `period` | same | string | optional | `Period` | — | `1.0–1.2` |" in docs
+    assert versions["usage-capped"] == "since `1.0`"
+    assert versions["rule-cap"] == "`1.0`–`1.1` †"  # dropped by 1.2: kept from the history, marked
+    assert versions["conflict"] == "`1.0`, since `1.2`"  # a gap in 1.1
+    assert "Values of `period` by spec version: `Daily` (since `1.0`), `Weekly` (since `1.2`), `Monthly` (`1.0` †)" in docs
+    assert "| `period` | same | string | optional | `Period` | — | since `1.0` |" in docs
 
 
 @pytest.mark.parametrize(
     ("declared", "every", "text"),
     [
-        (["2.134", "2.152", "2.159"], ("2.134", "2.152", "2.159", "2.167"), "2.134–2.159 †"),
-        (["2.167"], ("2.134", "2.152", "2.159", "2.167"), "2.167"),
-        (["2.134", "2.159", "2.167"], ("2.134", "2.152", "2.159", "2.167"), "2.134, 2.159–2.167"),
-        ([], ("1.0",), ""),
-        (["1.0"], ("1.0",), "1.0"),
+        (["2.134", "2.152", "2.159"], ("2.134", "2.152", "2.159", "2.167"), "`2.134`–`2.159` †"),
+        (["2.167"], ("2.134", "2.152", "2.159", "2.167"), "since `2.167`"),
+        (["2.134", "2.159", "2.167"], ("2.134", "2.152", "2.159", "2.167"), "`2.134`, since `2.159`"),
+        (["2.134", "2.159"], ("2.134", "2.152", "2.159", "2.167"), "`2.134`, `2.159` †"),
+        ([], ("1.0",), "—"),
+        (["1.0"], ("1.0",), "since `1.0`"),
     ],
 )
-def test_version_ranges(declared: list[str], every: tuple[str, ...], text: str) -> None:
-    from xproblems.docs import version_ranges
+def test_versions_md(declared: list[str], every: tuple[str, ...], text: str) -> None:
+    assert versions_md(declared, every) == text
 
-    assert version_ranges(declared, every) == text
+
+def test_a_newer_spec_that_changes_no_problem_changes_no_version_cell() -> None:
+    """Open runs ("since") keep docs/errors.md still when the history gains a version."""
+    assert versions_md(["2.134", "2.152"], ("2.134", "2.152")) == versions_md(["2.134", "2.152", "2.159"], ("2.134", "2.152", "2.159"))

@@ -20,7 +20,8 @@ from .runtime_support import GENERATED, REPO, load, package_root
 
 xp = load()
 
-ALLOWED_IMPORTS = {"__future__", "builtins", "collections.abc", "datetime", "enum", "json", "math", "re"}
+# os: for retry_after's jitter; every interpreter has loaded it before any user code runs.
+ALLOWED_IMPORTS = {"__future__", "builtins", "collections.abc", "datetime", "enum", "json", "math", "os", "re"}
 HEAVY_MODULES = {"email", "http.client", "urllib.request", "dataclasses", "inspect", "asyncio", "logging", "ssl", "socket", "decimal", "typing_extensions"}
 RUNTIME = sorted(SOURCES)
 

@@ -114,6 +114,7 @@ from ._problems import (
     UsageCapExceededProblem,
 )
 from ._runtime import (
+    RETRY_AFTER_CAP,
     StreamEvent,
     StreamEventKind,
     classify_stream_line,
@@ -135,6 +136,7 @@ from ._uri import (
 __all__ = [
     "DEPRECATED_ALIASES",
     "PROBLEM_CLASSES",
+    "RETRY_AFTER_CAP",
     "STATUS_CLASSES",
     "BadRequest",
     "ClientDisconnectedProblem",

@@ -57,6 +57,7 @@ else:
     datetime = _LazyModule("datetime")
 
 __all__ = [
+    "RETRY_AFTER_CAP",
     "StreamEvent",
     "StreamEventKind",
     "classify_stream_line",
@@ -577,6 +578,23 @@ _HTTP_START = 5.0
 _HTTP_CAP = 320.0
 _LIMIT_START = 60.0
 _LIMIT_CAP = 900.0
+#: The longest ``Retry-After`` honoured: a day. A longer one (or a date years away) is
+#: taken as a day, so a bad header cannot park a client for good.
+RETRY_AFTER_CAP = 86400.0
+_MONTHS = (
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
+)
 _NETWORK_NAMES = frozenset(
     {
         "TransportError",
@@ -681,7 +699,79 @@ def _problem_delay(
     return None
 
 
+def _clock(text: str) -> tuple[int, int, int] | None:
+    """``08:49:37`` -> (8, 49, 37)."""
+    parts = text.split(":")
+    if len(parts) != 3 or not all(
+        p.isascii() and p.isdigit() and len(p) == 2 for p in parts
+    ):
+        return None
+    hour, minute, second = (int(p) for p in parts)
+    return (hour, minute, second) if hour < 24 and minute < 60 and second < 61 else None
+
+
+def _http_date(text: str) -> datetime.datetime | None:
+    """An HTTP-date (RFC 9110 5.6.7: IMF-fixdate, RFC 850 or asctime form), or None."""
+    words = text.replace(",", " ").split()
+    if len(words) == 6 and words[5] == "GMT":  # Sun, 06 Nov 1994 08:49:37 GMT
+        day, month, year, clock = words[1], words[2], words[3], words[4]
+    elif len(words) == 4 and words[3] == "GMT" and words[1].count("-") == 2:
+        day, month, year = words[1].split("-")  # Sunday, 06-Nov-94 08:49:37 GMT
+        year = ("19" if year.isdigit() and int(year) >= 50 else "20") + year
+        clock = words[2]
+    elif len(words) == 5:  # Sun Nov  6 08:49:37 1994
+        month, day, clock, year = words[1], words[2], words[3], words[4]
+    else:
+        return None
+    when = _clock(clock)
+    if (
+        when is None
+        or month.lower() not in _MONTHS
+        or not (day.isascii() and day.isdigit() and year.isascii() and year.isdigit())
+        or len(day) > 2
+        or len(year) != 4
+    ):
+        return None
+    try:
+        moment = datetime.datetime(
+            int(year), _MONTHS.index(month.lower()) + 1, int(day), *when, tzinfo=_utc()
+        )
+    except ValueError:
+        return None
+    return moment
+
+
+def _retry_after_header(
+    error: XAPIError, now: datetime.datetime
+) -> datetime.timedelta | None:
+    """The response's ``Retry-After`` (delay-seconds or HTTP-date), clamped to
+    0..:data:`RETRY_AFTER_CAP`; None when absent or not valid."""
+    value = error.headers.get("retry-after")
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text.isascii() and text.isdigit():
+        seconds = float(int(text[:12]))  # more digits than a day's worth: capped below
+    else:
+        moment = _http_date(text)
+        if moment is None:
+            return None
+        seconds = (moment - now).total_seconds()
+    return datetime.timedelta(seconds=min(max(seconds, 0.0), RETRY_AFTER_CAP))
+
+
 def _error_delay(
+    error: XAPIError, attempt: int, now: datetime.datetime
+) -> datetime.timedelta | None:
+    """X's guidance for ``error``, with its ``Retry-After`` as a floor under it."""
+    delay = _guidance_delay(error, attempt, now)
+    if delay is None:
+        return None
+    header = _retry_after_header(error, now)
+    return delay if header is None else max(delay, header)
+
+
+def _guidance_delay(
     error: XAPIError, attempt: int, now: datetime.datetime
 ) -> datetime.timedelta | None:
     kind = error.limit_kind
@@ -707,8 +797,17 @@ def retry_after(
     attempt: int = 1,
     *,
     now: datetime.datetime | None = None,
+    jitter: float = 0.0,
 ) -> datetime.timedelta | None:
     """How long to wait before retry number ``attempt`` (1, 2, ...), or None.
+
+    A response's ``Retry-After`` header (seconds or an HTTP-date, RFC 9110) is a floor
+    under the delay below: never less than the server asks for. It is clamped to
+    0..:data:`RETRY_AFTER_CAP` (one day); a header that is not valid is ignored. It does
+    not make retryable what X's guidance says not to retry.
+
+    ``jitter`` (0 to 1) adds up to that fraction of the delay at random, so that a
+    fleet of clients does not retry in step; the default 0 keeps the delay exact.
 
     Follows X's reconnect guidance:
 
@@ -728,15 +827,36 @@ def retry_after(
         moment = now if now is not None else datetime.datetime.now(_utc())
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=_utc())
+        delay: datetime.timedelta | None = None
         if isinstance(error, XAPIError):
-            return _error_delay(error, number, moment)
-        if isinstance(error, Problem):
-            return _problem_delay(error, number, moment)
-        response = getattr(error, "response", None)
-        if isinstance(getattr(response, "status_code", None), int):
-            return _error_delay(_from_response_object(response), number, moment)
-        if _is_network_error(error):
-            return _linear(number)
+            delay = _error_delay(error, number, moment)
+        elif isinstance(error, Problem):
+            delay = _problem_delay(error, number, moment)
+        else:
+            response = getattr(error, "response", None)
+            if isinstance(getattr(response, "status_code", None), int):
+                delay = _error_delay(_from_response_object(response), number, moment)
+            elif _is_network_error(error):
+                delay = _linear(number)
+        return _jittered(delay, jitter)
     except Exception:
         pass
     return None
+
+
+def _jittered(
+    delay: datetime.timedelta | None, jitter: object
+) -> datetime.timedelta | None:
+    """``delay`` plus up to ``jitter`` of itself at random (never less)."""
+    if (
+        delay is None
+        or isinstance(jitter, bool)
+        or not isinstance(jitter, (int, float))
+    ):
+        return delay
+    if not 0 < jitter <= 1:  # also False for NaN
+        return delay
+    import os  # loaded by every interpreter at start-up: costs nothing
+
+    fraction = int.from_bytes(os.urandom(7), "big") / 2**56  # uniform in [0, 1)
+    return delay * (1 + jitter * fraction)

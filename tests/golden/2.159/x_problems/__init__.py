@@ -106,6 +106,7 @@ from ._problems import (
     UsageCapExceededProblem,
 )
 from ._runtime import (
+    RETRY_AFTER_CAP,
     StreamEvent,
     StreamEventKind,
     classify_stream_line,
@@ -127,6 +128,7 @@ from ._uri import (
 __all__ = [
     "DEPRECATED_ALIASES",
     "PROBLEM_CLASSES",
+    "RETRY_AFTER_CAP",
     "STATUS_CLASSES",
     "BadRequest",
     "ClientDisconnectedProblem",
