@@ -582,30 +582,33 @@ class ResponseBody:
     """A response body exactly as received, plus its decoded forms.
 
     ``raw`` is what was given (bytes, str, an already parsed value, or None),
-    ``text`` the decoded text (invalid UTF-8 replaced; None unless bytes or str
-    were given), ``json`` the parsed JSON value when ``is_json``, and ``json_error``
-    why it is not JSON.
+    ``text`` the decoded text (bytes in the declared ``charset`` of the response's
+    ``Content-Type``, else UTF-8; what does not decode is replaced; None unless
+    bytes or str were given), ``json`` the parsed JSON value when ``is_json``, and
+    ``json_error`` why it is not JSON.
     """
 
-    __slots__ = ("is_json", "json", "json_error", "raw", "text")
+    __slots__ = ("charset", "is_json", "json", "json_error", "raw", "text")
 
     raw: Any
+    charset: str | None
     text: str | None
     json: Any
     is_json: bool
     json_error: str | None
 
-    def __init__(self, raw: object = None) -> None:
+    def __init__(self, raw: object = None, charset: str | None = None) -> None:
         if isinstance(raw, (bytearray, memoryview)):
             raw = bytes(raw)
         self.raw = raw
+        self.charset = charset if isinstance(charset, str) and charset else None
         self.text = None
         self.json = None
         self.is_json = False
         self.json_error = None
         try:
             if isinstance(raw, bytes):
-                self.text = raw.decode("utf-8", "replace")
+                self.text = _decode_text(raw, self.charset)
                 self.is_json, self.json, self.json_error = _decode_json(raw)
             elif isinstance(raw, str):
                 self.text = raw
@@ -644,7 +647,8 @@ class ResponseBody:
         """A JSON-compatible form; :meth:`from_dict` makes an equal body of it."""
         raw = self.raw
         if isinstance(raw, bytes):
-            return {"encoding": "bytes", "data": raw.decode("utf-8", "surrogateescape")}
+            data = {"encoding": "bytes", "data": raw.decode("utf-8", "surrogateescape")}
+            return {**data, "charset": self.charset} if self.charset else data
         if isinstance(raw, str):
             return {"encoding": "str", "data": raw}
         if raw is None:
@@ -657,7 +661,8 @@ class ResponseBody:
         encoding = data.get("encoding")
         value = data.get("data")
         if encoding == "bytes" and isinstance(value, str):
-            return cls(value.encode("utf-8", "surrogateescape"))
+            charset = data.get("charset")
+            return cls(value.encode("utf-8", "surrogateescape"), charset)
         return cls(value)
 
     def __eq__(self, other: object) -> bool:
@@ -674,7 +679,26 @@ class ResponseBody:
         return f"ResponseBody({_safe_repr(self.raw)})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (ResponseBody, (self.raw,))
+        return (ResponseBody, (self.raw, self.charset))
+
+
+def _decode_text(raw: bytes, charset: str | None) -> str:
+    """``raw`` in its declared charset when Python knows it, else UTF-8 (replacing)."""
+    if charset is not None:
+        try:
+            return raw.decode(charset, "replace")
+        except (LookupError, ValueError):  # unknown, or not a text encoding
+            pass
+    return raw.decode("utf-8", "replace")
+
+
+def _charset(headers: Mapping[str, str]) -> str | None:
+    """The ``charset`` parameter of a normalized ``content-type`` header, or None."""
+    for param in headers.get("content-type", "").split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').strip() or None
+    return None
 
 
 def _strip_tags(html: str) -> str:
@@ -934,7 +958,11 @@ class XAPIError(Exception):
         self.status = status
         self.problems = problem_list
         self.headers = _normalize_headers(headers)
-        self.body = body if isinstance(body, ResponseBody) else ResponseBody(body)
+        self.body = (
+            body
+            if isinstance(body, ResponseBody)
+            else ResponseBody(body, _charset(self.headers))
+        )
         self.rate_limit = RateLimit.from_headers(self.headers)
         self.args = (str(self),)
 

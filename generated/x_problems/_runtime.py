@@ -35,12 +35,14 @@ from ._base import (
     ServerError,
     UnknownProblem,
     XAPIError,
+    _charset,
     _decode_json,
     _LazyModule,
     _limit_kind,
     _make_problem,
     _member,
     _new_exception,
+    _normalize_headers,
     _parse_slow,
     _safe_repr,
     _utc,
@@ -323,7 +325,10 @@ def error_from_response(
     code = None
     try:
         code = _coerce_status(status)
-        parsed = body if isinstance(body, ResponseBody) else ResponseBody(body)
+        if isinstance(body, ResponseBody):
+            parsed = body
+        else:
+            parsed = ResponseBody(body, _charset(_normalize_headers(headers)))
         problems = _problems_of(parsed.json) if parsed.is_json else []
         return _build(code, problems, headers, parsed)
     except Exception:
