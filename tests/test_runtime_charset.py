@@ -73,6 +73,7 @@ def test_declared_charset(server: str, client: str, index: int) -> None:
         error = xp.from_requests(requests.get(f"{server}/?case={index}", timeout=10))
     assert error.body.raw == body  # the bytes as received
     assert error.body.text == text
-    assert str(error) == f"400 Bad Request: {text}"
+    request = "" if client == "direct" else f" (GET {server}/?case={index})"
+    assert str(error) == f"400 Bad Request: {text}{request}"
     for clone in (pickle.loads(pickle.dumps(error)), copy.deepcopy(error), xp.XAPIError.from_dict(error.to_dict())):
         assert clone.body.raw == body and clone.body.text == text

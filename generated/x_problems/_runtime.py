@@ -302,25 +302,33 @@ def _build(
     problems: list[Problem],
     headers: object,
     body: ResponseBody,
+    request: tuple[object, object] = (None, None),
 ) -> XAPIError:
     cls = _status_class(status)
     if len(problems) == 1:
         cls = _mixed(cls, builtins.type(problems[0]))
+    method, url = request
     try:
-        return cls(status, problems, headers, body)
+        return cls(status, problems, headers, body, method=method, url=url)
     except Exception:
-        return XAPIError(status, problems, headers, body)
+        return XAPIError(status, problems, headers, body, method=method, url=url)
 
 
 def error_from_response(
-    status: int | None, body: object = None, headers: object = None
+    status: int | None,
+    body: object = None,
+    headers: object = None,
+    *,
+    method: object = None,
+    url: object = None,
 ) -> XAPIError:
     """The error for a response: its status class, mixed with its problem class.
 
     ``body`` may be bytes, str, an already parsed value or None; ``headers`` any
-    mapping or list of pairs (names in any case).  A body that is one problem
-    gives an instance of both the status class and the problem class; a body
-    with an ``errors`` array gives one problem per item.  Never raises.
+    mapping or list of pairs (names in any case); ``method`` and ``url`` the
+    request, when known (the URL is kept without secrets).  A body that is one
+    problem gives an instance of both the status class and the problem class; a
+    body with an ``errors`` array gives one problem per item.  Never raises.
     """
     code = None
     try:
@@ -330,9 +338,9 @@ def error_from_response(
         else:
             parsed = ResponseBody(body, _charset(_normalize_headers(headers)))
         problems = _problems_of(parsed.json) if parsed.is_json else []
-        return _build(code, problems, headers, parsed)
+        return _build(code, problems, headers, parsed, (method, url))
     except Exception:
-        return XAPIError(code, (), headers, ResponseBody(body))
+        return XAPIError(code, (), headers, ResponseBody(body), method=method, url=url)
 
 
 def raise_for_response(
@@ -357,7 +365,11 @@ def _error_from_dict(data: Mapping[str, Any]) -> XAPIError:
         )
         items = data.get("problems")
         problems = [_problem(item) for item in items] if isinstance(items, list) else []
-        return _build(status, problems, data.get("headers"), body)
+        request = data.get("request")
+        if not isinstance(request, Mapping):
+            request = {}
+        method, url = request.get("method"), request.get("url")
+        return _build(status, problems, data.get("headers"), body, (method, url))
     except Exception:
         return XAPIError(None, (), None, ResponseBody(_safe_repr(data)))
 
@@ -372,7 +384,19 @@ def _from_response_object(response: object) -> XAPIError:
         content = getattr(response, "content", None)
     except Exception:  # a stream not read yet, a consumed body, ...
         pass
-    return error_from_response(status, content, headers)
+    method, url = _request_of(response)
+    return error_from_response(status, content, headers, method=method, url=url)
+
+
+def _request_of(response: object) -> tuple[object, object]:
+    """(method, URL) of the request an httpx or requests response answers, if known.
+
+    Only these two are read: never the request's headers (``Authorization``)."""
+    try:
+        request = getattr(response, "request", None)  # httpx raises when it has none
+        return getattr(request, "method", None), getattr(request, "url", None)
+    except Exception:
+        return None, None
 
 
 def from_httpx(response: object) -> XAPIError:

@@ -930,7 +930,9 @@ class XAPIError(Exception):
     ``status`` is the HTTP status (None if unknown), ``problems`` every problem of
     the body (a list, maybe empty), ``headers`` the headers with lower-case names,
     ``rate_limit`` what the rate-limit headers say, and ``body`` the body exactly as
-    received (bytes or str kept, JSON parsed when it is JSON).
+    received (bytes or str kept, JSON parsed when it is JSON). ``method`` and ``url``
+    say which request failed, when known (``from_httpx``/``from_requests`` know it);
+    the URL is kept without credentials, fragment or secret-bearing query values.
     """
 
     http_status: ClassVar[int] = 0
@@ -942,6 +944,8 @@ class XAPIError(Exception):
     headers: dict[str, str]
     body: ResponseBody
     rate_limit: RateLimit
+    method: str | None
+    url: str | None
 
     def __init__(
         self,
@@ -949,10 +953,15 @@ class XAPIError(Exception):
         problems: Iterable[Problem] = (),
         headers: object = None,
         body: object = None,
+        *,
+        method: object = None,
+        url: object = None,
     ) -> None:
         problem_list = [p for p in problems if isinstance(p, Problem)]
         if isinstance(self, Problem):
             _adopt(self, problem_list[0] if problem_list else None)
+        self.method = _one_line(str(method), 20) if method else None
+        self.url = _redact_url(str(url)) if url else None
         self.status = status
         self.problems = problem_list
         self.headers = _normalize_headers(headers)
@@ -983,6 +992,7 @@ class XAPIError(Exception):
             "headers": dict(self.headers),
             "body": self.body.to_dict(),
             "problems": [problem.raw for problem in self.problems],
+            "request": {"method": self.method, "url": self.url},
         }
 
     @classmethod
@@ -1012,7 +1022,9 @@ class XAPIError(Exception):
                 line += " (empty body)"
             else:
                 line = f"{line}: {self.body.snippet()}"
-            return _one_line(line, 1000)
+            request = " ".join(part for part in (self.method, self.url) if part)
+            suffix = f" ({_one_line(request, 300)})" if request else ""
+            return _one_line(line, 1000 - len(suffix)) + suffix
         except Exception:
             return builtins.type(self).__name__
 
@@ -1039,6 +1051,43 @@ class XAPIError(Exception):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_restore_error, (self.to_dict(),))
+
+
+#: Query parameters whose value is never kept (a part of the lower-cased name).
+_SECRET_PARAMS = (
+    "token",
+    "secret",
+    "key",
+    "password",
+    "passwd",
+    "auth",
+    "sig",
+    "code",
+    "session",
+)
+
+
+def _redact_url(url: str) -> str:
+    """``url`` without its fragment, credentials (``user:pass@``) or the values of
+    query parameters that may carry secrets (``access_token=...``, ``oauth_signature``,
+    ``api_key``, ...): what may be printed and stored. Never raises."""
+    try:
+        text = url.split("#", 1)[0].strip()
+        base, question, query = text.partition("?")
+        scheme, sep, rest = base.partition("://")
+        if sep:
+            authority, slash, path = rest.partition("/")
+            base = f"{scheme}{sep}{authority.rpartition('@')[2]}{slash}{path}"
+        if not question:
+            return base
+        kept = []
+        for pair in query.split("&"):
+            name, equals, _ = pair.partition("=")
+            secret = any(word in name.lower() for word in _SECRET_PARAMS)
+            kept.append(f"{name}=REDACTED" if equals and secret else pair)
+        return f"{base}?{'&'.join(kept)}"
+    except Exception:
+        return "(unprintable URL)"
 
 
 def _adopt(target: object, problem: Problem | None) -> None:
