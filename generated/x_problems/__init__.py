@@ -114,9 +114,11 @@ from ._problems import (
     UsageCapExceededProblem,
 )
 from ._runtime import (
+    BODY_READ_LIMIT,
     RETRY_AFTER_CAP,
     StreamEvent,
     StreamEventKind,
+    afrom_httpx,
     classify_stream_line,
     error_from_response,
     from_httpx,
@@ -134,6 +136,7 @@ from ._uri import (
 )
 
 __all__ = [
+    "BODY_READ_LIMIT",
     "DEPRECATED_ALIASES",
     "PROBLEM_CLASSES",
     "RETRY_AFTER_CAP",
@@ -191,6 +194,7 @@ __all__ = [
     "UnsupportedAuthenticationProblem",
     "UsageCapExceededProblem",
     "XAPIError",
+    "afrom_httpx",
     "classify_stream_line",
     "error_from_response",
     "from_httpx",

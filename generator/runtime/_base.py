@@ -583,23 +583,40 @@ class ResponseBody:
     ``text`` the decoded text (bytes in the declared ``charset`` of the response's
     ``Content-Type``, else UTF-8; what does not decode is replaced; None unless
     bytes or str were given), ``json`` the parsed JSON value when ``is_json``, and
-    ``json_error`` why it is not JSON.
+    ``json_error`` why it is not JSON. ``incomplete`` says why ``raw`` is not the
+    whole body (a streamed body that was closed, or left to an async read, or cut
+    at a size limit), and is None when it is.
     """
 
-    __slots__ = ("charset", "is_json", "json", "json_error", "raw", "text")
+    __slots__ = (
+        "charset",
+        "incomplete",
+        "is_json",
+        "json",
+        "json_error",
+        "raw",
+        "text",
+    )
 
     raw: Any
     charset: str | None
+    incomplete: str | None
     text: str | None
     json: Any
     is_json: bool
     json_error: str | None
 
-    def __init__(self, raw: object = None, charset: str | None = None) -> None:
+    def __init__(
+        self,
+        raw: object = None,
+        charset: str | None = None,
+        incomplete: str | None = None,
+    ) -> None:
         if isinstance(raw, (bytearray, memoryview)):
             raw = bytes(raw)
         self.raw = raw
         self.charset = charset if isinstance(charset, str) and charset else None
+        self.incomplete = incomplete if isinstance(incomplete, str) else None
         self.text = None
         self.json = None
         self.is_json = False
@@ -624,6 +641,8 @@ class ResponseBody:
     @property
     def empty(self) -> bool:
         """True when nothing (or only whitespace) was received."""
+        if self.incomplete is not None and not self.raw:
+            return False  # not read: unknown, not empty
         if self.raw is None:
             return True
         if self.text is not None:
@@ -644,24 +663,28 @@ class ResponseBody:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-compatible form; :meth:`from_dict` makes an equal body of it."""
         raw = self.raw
+        extra = {"incomplete": self.incomplete} if self.incomplete else {}
         if isinstance(raw, bytes):
             data = {"encoding": "bytes", "data": raw.decode("utf-8", "surrogateescape")}
-            return {**data, "charset": self.charset} if self.charset else data
+            if self.charset:
+                extra["charset"] = self.charset
+            return {**data, **extra}
         if isinstance(raw, str):
-            return {"encoding": "str", "data": raw}
+            return {"encoding": "str", "data": raw, **extra}
         if raw is None:
-            return {"encoding": "none", "data": None}
-        return {"encoding": "json", "data": raw}
+            return {"encoding": "none", "data": None, **extra}
+        return {"encoding": "json", "data": raw, **extra}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ResponseBody:
         """Inverse of :meth:`to_dict`."""
         encoding = data.get("encoding")
         value = data.get("data")
+        incomplete = data.get("incomplete")
         if encoding == "bytes" and isinstance(value, str):
             charset = data.get("charset")
-            return cls(value.encode("utf-8", "surrogateescape"), charset)
-        return cls(value)
+            return cls(value.encode("utf-8", "surrogateescape"), charset, incomplete)
+        return cls(value, None, incomplete)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ResponseBody):
@@ -677,7 +700,7 @@ class ResponseBody:
         return f"ResponseBody({_safe_repr(self.raw)})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (ResponseBody, (self.raw, self.charset))
+        return (ResponseBody, (self.raw, self.charset, self.incomplete))
 
 
 def _decode_text(raw: bytes, charset: str | None) -> str:
@@ -1020,8 +1043,12 @@ class XAPIError(Exception):
                     line += f" (+{len(self.problems) - 1} more)"
             elif self.body.empty:
                 line += " (empty body)"
+            elif self.body.incomplete and not self.body.raw:
+                line += f" (body not read: {self.body.incomplete})"
             else:
                 line = f"{line}: {self.body.snippet()}"
+            if self.body.incomplete and self.body.raw:
+                line += f" (body incomplete: {self.body.incomplete})"
             request = " ".join(part for part in (self.method, self.url) if part)
             suffix = f" ({_one_line(request, 300)})" if request else ""
             return _one_line(line, 1000 - len(suffix)) + suffix

@@ -57,9 +57,11 @@ else:
     datetime = _LazyModule("datetime")
 
 __all__ = [
+    "BODY_READ_LIMIT",
     "RETRY_AFTER_CAP",
     "StreamEvent",
     "StreamEventKind",
+    "afrom_httpx",
     "classify_stream_line",
     "error_from_response",
     "from_httpx",
@@ -372,18 +374,110 @@ def _error_from_dict(data: Mapping[str, Any]) -> XAPIError:
         return XAPIError(None, (), None, ResponseBody(_safe_repr(data)))
 
 
+#: The most of a streamed body ``from_httpx``/``from_requests`` read (X's error bodies
+#: are a few hundred bytes; a stream that answers 200 is never read here).
+BODY_READ_LIMIT = 1 << 20
+_ASYNC_BODY = "the response is async and streamed: use `await afrom_httpx(response)`"
+_CLOSED_BODY = "the response was streamed, and its body consumed or closed before this"
+
+
 def _from_response_object(response: object) -> XAPIError:
     status: Any = None
     headers: Any = None
-    content: Any = None
     try:
         status = getattr(response, "status_code", None)
         headers = getattr(response, "headers", None)
-        content = getattr(response, "content", None)
-    except Exception:  # a stream not read yet, a consumed body, ...
+    except Exception:
         pass
+    body = _sync_body(response, headers)
     method, url = _request_of(response)
-    return error_from_response(status, content, headers, method=method, url=url)
+    return error_from_response(status, body, headers, method=method, url=url)
+
+
+def _read_content(response: object) -> tuple[bool, object]:
+    """(True, ``response.content``) when the body is at hand; (False, why) when a
+    streamed body has not been read (httpx raises ResponseNotRead)."""
+    try:
+        return True, getattr(response, "content", None)
+    except Exception as exc:
+        name = builtins.type(exc).__name__
+        if name == "ResponseNotRead":
+            return False, None
+        return False, f"it could not be read ({name}: {_safe_repr(str(exc))[1:80]})"
+
+
+def _body(
+    chunks: list[bytes], headers: object, note: str | None = None
+) -> ResponseBody:
+    data = b"".join(chunks)
+    if len(data) > BODY_READ_LIMIT:
+        data, note = data[:BODY_READ_LIMIT], f"cut at {BODY_READ_LIMIT} bytes"
+    return ResponseBody(data, _charset(_normalize_headers(headers)), note)
+
+
+def _unread(response: object) -> str | None:
+    """Why a streamed httpx body cannot be read now, or None when it can."""
+    if getattr(response, "is_closed", False) or getattr(
+        response, "is_stream_consumed", False
+    ):
+        return _CLOSED_BODY
+    return None
+
+
+def _sync_body(response: object, headers: object) -> object:
+    """The body of a response, reading an unread, still-open httpx stream (up to
+    :data:`BODY_READ_LIMIT`); a ResponseBody that says why when it cannot."""
+    ready, content = _read_content(response)
+    if ready:
+        return content
+    if content is not None:
+        return ResponseBody(None, None, str(content))
+    reason = _unread(response)
+    if reason is not None:
+        return ResponseBody(None, None, reason)
+    chunks: list[bytes] = []
+    stream: Any = response  # duck-typed: httpx.Response
+    try:
+        for chunk in stream.iter_bytes():
+            chunks.append(chunk)
+            if sum(map(len, chunks)) > BODY_READ_LIMIT:
+                break
+    except RuntimeError as exc:
+        if "async" in str(exc):
+            return ResponseBody(None, None, _ASYNC_BODY)
+        return _body(chunks, headers, f"reading it failed ({exc})")
+    except Exception as exc:
+        return _body(
+            chunks, headers, f"reading it failed ({builtins.type(exc).__name__})"
+        )
+    return _body(chunks, headers)
+
+
+async def afrom_httpx(response: object) -> XAPIError:
+    """:func:`from_httpx` for ``httpx.AsyncClient`` responses: reads an unread,
+    still-open streamed body (up to :data:`BODY_READ_LIMIT`) with ``aiter_bytes``."""
+    status = getattr(response, "status_code", None)
+    headers = getattr(response, "headers", None)
+    ready, content = _read_content(response)
+    body: object = content
+    if not ready:
+        reason = str(content) if content is not None else _unread(response)
+        if reason is not None:
+            body = ResponseBody(None, None, reason)
+        else:
+            chunks: list[bytes] = []
+            note = None
+            stream: Any = response  # duck-typed: httpx.Response
+            try:
+                async for chunk in stream.aiter_bytes():
+                    chunks.append(chunk)
+                    if sum(map(len, chunks)) > BODY_READ_LIMIT:
+                        break
+            except Exception as exc:
+                note = f"reading it failed ({builtins.type(exc).__name__})"
+            body = _body(chunks, headers, note)
+    method, url = _request_of(response)
+    return error_from_response(status, body, headers, method=method, url=url)
 
 
 def _request_of(response: object) -> tuple[object, object]:
@@ -399,7 +493,10 @@ def _request_of(response: object) -> tuple[object, object]:
 
 def from_httpx(response: object) -> XAPIError:
     """The error for an ``httpx.Response`` (duck-typed: ``.status_code``,
-    ``.headers``, ``.content``); httpx is not imported."""
+    ``.headers``, ``.content``); httpx is not imported. Inside ``client.stream(...)``
+    the body is read first (up to :data:`BODY_READ_LIMIT`); when it cannot be (the
+    stream is closed, or async: use :func:`afrom_httpx`), ``body.incomplete`` and
+    ``str(error)`` say so, rather than calling it empty."""
     return _from_response_object(response)
 
 

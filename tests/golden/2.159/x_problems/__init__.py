@@ -106,9 +106,11 @@ from ._problems import (
     UsageCapExceededProblem,
 )
 from ._runtime import (
+    BODY_READ_LIMIT,
     RETRY_AFTER_CAP,
     StreamEvent,
     StreamEventKind,
+    afrom_httpx,
     classify_stream_line,
     error_from_response,
     from_httpx,
@@ -126,6 +128,7 @@ from ._uri import (
 )
 
 __all__ = [
+    "BODY_READ_LIMIT",
     "DEPRECATED_ALIASES",
     "PROBLEM_CLASSES",
     "RETRY_AFTER_CAP",
@@ -179,6 +182,7 @@ __all__ = [
     "UnsupportedAuthenticationProblem",
     "UsageCapExceededProblem",
     "XAPIError",
+    "afrom_httpx",
     "classify_stream_line",
     "error_from_response",
     "from_httpx",
