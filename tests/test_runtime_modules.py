@@ -21,7 +21,9 @@ from .runtime_support import GENERATED, REPO, load, package_root
 xp = load()
 
 # os: for retry_after's jitter; every interpreter has loaded it before any user code runs.
-ALLOWED_IMPORTS = {"__future__", "builtins", "collections.abc", "datetime", "enum", "json", "math", "os", "re"}
+# time and asyncio: follow_stream's and afollow_stream's default sleep, imported when called
+# (test_import_is_light holds asyncio out of the import).
+ALLOWED_IMPORTS = {"__future__", "asyncio", "builtins", "collections.abc", "datetime", "enum", "json", "math", "os", "re", "time"}
 HEAVY_MODULES = {"email", "http.client", "urllib.request", "dataclasses", "inspect", "asyncio", "logging", "ssl", "socket", "decimal", "typing_extensions"}
 RUNTIME = sorted(SOURCES)
 

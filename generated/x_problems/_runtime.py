@@ -54,6 +54,14 @@ from ._uri import problem_key, problem_slug
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import datetime
+    from collections.abc import (
+        AsyncIterable,
+        AsyncIterator,
+        Awaitable,
+        Callable,
+        Iterable,
+        Iterator,
+    )
     from typing import Any
 else:
     datetime = _LazyModule("datetime")
@@ -63,9 +71,11 @@ __all__ = [
     "RETRY_AFTER_CAP",
     "StreamEvent",
     "StreamEventKind",
+    "afollow_stream",
     "afrom_httpx",
     "classify_stream_line",
     "error_from_response",
+    "follow_stream",
     "from_httpx",
     "from_requests",
     "parse_problem",
@@ -531,6 +541,9 @@ class StreamEventKind(str, enum.Enum):
     """An operational disconnect: the server is closing; reconnect."""
     UNDECODABLE = "undecodable"
     """Not UTF-8, not JSON, or JSON that is not an object; kept raw."""
+    RECONNECT = "reconnect"
+    """Not a line: :func:`follow_stream` lost the stream (``cause``) and connects
+    again after ``delay``."""
 
 
 class StreamEvent:
@@ -540,10 +553,22 @@ class StreamEvent:
     is JSON), ``data`` its ``data`` member, ``problems`` its problems (inline
     ``errors`` or a top-level problem), ``disconnect`` the operational-disconnect
     problem of a :attr:`~StreamEventKind.DISCONNECT` line, and ``error`` why an
-    undecodable line could not be read.
+    undecodable line could not be read. A :attr:`~StreamEventKind.RECONNECT` event
+    of :func:`follow_stream` has no line: ``cause`` is why the stream was lost and
+    ``delay`` how long until the next connection.
     """
 
-    __slots__ = ("data", "disconnect", "error", "json", "kind", "problems", "raw")
+    __slots__ = (
+        "cause",
+        "data",
+        "delay",
+        "disconnect",
+        "error",
+        "json",
+        "kind",
+        "problems",
+        "raw",
+    )
 
     kind: StreamEventKind
     raw: Any
@@ -552,6 +577,8 @@ class StreamEvent:
     problems: tuple[Problem, ...]
     disconnect: Problem | None
     error: str | None
+    delay: datetime.timedelta | None
+    cause: BaseException | None
 
     def __init__(
         self,
@@ -562,6 +589,8 @@ class StreamEvent:
         problems: tuple[Problem, ...] = (),
         disconnect: Problem | None = None,
         error: str | None = None,
+        delay: datetime.timedelta | None = None,
+        cause: BaseException | None = None,
     ) -> None:
         self.kind = kind
         self.raw = raw
@@ -570,6 +599,8 @@ class StreamEvent:
         self.problems = problems
         self.disconnect = disconnect
         self.error = error
+        self.delay = delay
+        self.cause = cause
 
     @property
     def disconnect_type(self) -> str | None:
@@ -594,6 +625,8 @@ class StreamEvent:
             self.problems,
             self.disconnect,
             self.error,
+            self.delay,
+            _safe_repr(self.cause),
         )
 
     def __eq__(self, other: object) -> bool:
@@ -610,6 +643,8 @@ class StreamEvent:
             parts.append(f"problems={self.problems!r}")
         if self.error is not None:
             parts.append(f"error={self.error!r}")
+        if self.delay is not None:
+            parts.append(f"delay={self.delay!r}, cause={self.cause!r}")
         return f"StreamEvent({', '.join(parts)})"
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -623,6 +658,8 @@ class StreamEvent:
                 self.problems,
                 self.disconnect,
                 self.error,
+                self.delay,
+                self.cause,
             ),
         )
 
@@ -986,3 +1023,135 @@ def _jittered(
 
     fraction = int.from_bytes(os.urandom(7), "big") / 2**56  # uniform in [0, 1)
     return delay * (1 + jitter * fraction)
+
+
+# --- following a stream ---------------------------------------------------------------
+
+
+_HEALTHY = frozenset(
+    {
+        StreamEventKind.HEARTBEAT,
+        StreamEventKind.DATA,
+        StreamEventKind.DATA_WITH_ERRORS,
+        StreamEventKind.ERRORS,
+    }
+)
+
+
+class _StreamEnded(ConnectionError):
+    """The stream ended with no disconnect frame: a dropped connection."""
+
+
+def _failure_kind(cause: BaseException) -> tuple[object, ...]:
+    """Failures of one kind share an attempt count (X: back off per kind of error)."""
+    if isinstance(cause, XAPIError):
+        return ("http", cause.status, cause.limit_kind)
+    if isinstance(cause, Problem):
+        return ("problem", cause.slug)
+    return ("network",)
+
+
+class _Backoff:
+    """Attempts and delays for :func:`follow_stream` and :func:`afollow_stream`."""
+
+    def __init__(self) -> None:
+        self.attempt = 0
+        self.kind: tuple[object, ...] = ()
+
+    def healthy(self) -> None:
+        self.attempt, self.kind = 0, ()
+
+    def after(self, cause: BaseException | None) -> StreamEvent:
+        """The reconnect event for ``cause``; raises ``cause`` when not to retry."""
+        cause = cause if cause is not None else _StreamEnded("the stream ended")
+        kind = _failure_kind(cause)
+        self.attempt = self.attempt + 1 if kind == self.kind else 1
+        self.kind = kind
+        delay = retry_after(cause, self.attempt)
+        if delay is None:
+            raise cause
+        return StreamEvent(StreamEventKind.RECONNECT, None, delay=delay, cause=cause)
+
+
+def follow_stream(
+    connect: Callable[[], Iterable[bytes | str]],
+    *,
+    sleep: Callable[[float], object] | None = None,
+) -> Iterator[StreamEvent]:
+    """Follow a streaming endpoint for ever: every line as a :class:`StreamEvent`, and a
+    :attr:`~StreamEventKind.RECONNECT` event (``delay``, ``cause``) before each new
+    connection. Client-agnostic: ``connect()`` opens the stream and returns (or is a
+    generator of) its lines; it raises the :class:`XAPIError` of a non-200 answer.
+
+    No line is dropped: heartbeats and the disconnect frame are events too. After a
+    disconnect frame, a dropped connection (an exception, or the lines simply
+    ending) or an HTTP error it waits :func:`retry_after` of the cause, counting
+    attempts per kind of failure and from zero again once a line arrives: linear
+    for network errors, exponential from 5 s for 5xx, from 60 s for 429s (or until
+    the rate-limit reset). An error not to retry (401, 403, ...) is raised.
+    ``sleep`` defaults to :func:`time.sleep`.
+    """
+    if sleep is None:
+        import time
+
+        sleep = time.sleep
+    backoff = _Backoff()
+    while True:
+        cause: BaseException | None = None
+        lines = None
+        try:
+            lines = connect()
+            for line in lines:
+                event = classify_stream_line(line)
+                if event.kind in _HEALTHY:
+                    backoff.healthy()
+                yield event
+                if event.kind is StreamEventKind.DISCONNECT:
+                    cause = event.disconnect
+                    break
+        except Exception as exc:
+            cause = exc
+        finally:
+            close = getattr(lines, "close", None)
+            if callable(close):
+                close()
+        reconnect = backoff.after(cause)
+        yield reconnect
+        sleep(reconnect.delay.total_seconds() if reconnect.delay else 0.0)
+
+
+async def afollow_stream(
+    connect: Callable[[], AsyncIterable[bytes | str]],
+    *,
+    sleep: Callable[[float], Awaitable[object]] | None = None,
+) -> AsyncIterator[StreamEvent]:
+    """:func:`follow_stream` for async clients: ``connect()`` returns an async
+    iterable of lines (an async generator); ``sleep`` defaults to
+    :func:`asyncio.sleep`."""
+    if sleep is None:
+        import asyncio  # only here: asyncio costs milliseconds to import
+
+        sleep = asyncio.sleep
+    backoff = _Backoff()
+    while True:
+        cause: BaseException | None = None
+        lines = None
+        try:
+            lines = connect()
+            async for line in lines:
+                event = classify_stream_line(line)
+                if event.kind in _HEALTHY:
+                    backoff.healthy()
+                yield event
+                if event.kind is StreamEventKind.DISCONNECT:
+                    cause = event.disconnect
+                    break
+        except Exception as exc:
+            cause = exc
+        finally:
+            close = getattr(lines, "aclose", None)
+            if callable(close):
+                await close()
+        reconnect = backoff.after(cause)
+        yield reconnect
+        await sleep(reconnect.delay.total_seconds() if reconnect.delay else 0.0)
