@@ -111,6 +111,7 @@ class AliasView:
 class ProblemsContext:
     header: Code
     names: tuple[str, ...]
+    base_import: Code
     enum_import: Code
     typing_import: Code
     exports: tuple[Code, ...]
@@ -194,9 +195,20 @@ def _enum_view(e: EnumType) -> EnumView:
     return EnumView(ident(e.class_name), doc, members)
 
 
+#: The runtime's type of an open enum's undocumented value (a ``str`` subclass).
+_UNKNOWN_VALUE = "UnknownValue"
+
+
 def _annotation(f: Field) -> Code:
+    """An enum field is ``Enum | UnknownValue | None``: open at runtime, yet a ``match``
+    over it can be checked for exhaustiveness (``Enum | str`` would collapse to ``str``)."""
     base = _KIND_TYPES[f.kind][0]
-    return Code(f"{f.enum} | {base} | None" if f.enum else f"{base} | None")
+    if f.enum:
+        # A string field's undocumented value is an UnknownValue; a field of another kind
+        # (an enum of mixed JSON types) may also hold a non-string value as received.
+        other = "" if f.kind == "string" else f" | {base}"
+        return Code(f"{ident(f.enum)} | {_UNKNOWN_VALUE}{other} | None")
+    return Code(f"{base} | None")
 
 
 def _field_view(f: Field) -> FieldView:
@@ -235,13 +247,15 @@ def problems_view(cat: Catalogue) -> ProblemsContext:
     pairs = sorted(((a, p) for p in cat.problems for a in p.aliases), key=lambda pair: pair[0].name)
     fields = [f for p in cat.problems for f in p.fields]
     names = _sorted_names([*(p.class_name for p in cat.problems), *(a.name for a, _ in pairs), "PROBLEM_CLASSES", "DEPRECATED_ALIASES"])
-    typing_names = {"ClassVar", *(n for f in fields for n in _KIND_TYPES[f.kind][1])}
+    typing_names = {"ClassVar", *(n for f in fields if not (f.enum and f.kind == "string") for n in _KIND_TYPES[f.kind][1])}
     enum_names = {"ProblemType", *(f.enum for f in fields if f.enum)}
+    base_names = {"FieldSpec", "Problem", *([_UNKNOWN_VALUE] if any(f.enum for f in fields) else [])}
     classes = [f"    {py_literal(p.key)}: {ident(p.class_name)}," for p in cat.problems]
     alias_names = [f"    {py_literal(a.name)}: {py_literal(p.class_name)}," for a, p in pairs]
     return ProblemsContext(
         header=header(),
         names=names,
+        base_import=Code(layout.import_from("", "._base", _sorted_names(base_names))),
         enum_import=Code(layout.import_from("", "._enums", [ident(n) for n in _sorted_names(enum_names)])),
         typing_import=Code(layout.import_from("    ", "typing", _sorted_names(typing_names))),
         exports=_exports(names),

@@ -59,12 +59,15 @@ rename it, breaking the promise of a pinned public name); a derived one is renam
 
 
 def _class_attrs(cls: ast.ClassDef) -> set[str]:
-    """Names a class body defines, its ``__slots__``, and the ``self.x`` its methods set."""
+    """Names a class body defines, its ``__slots__``, and the attributes its methods set
+    (``self.x = ...``, or ``obj.__dict__["x"] = ...``)."""
     found: set[str] = set()
     for node in cls.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             found.add(node.name)
-            found |= {t.attr for sub in ast.walk(node) for t in _targets(sub) if _is_self_attr(t)}
+            targets = [t for sub in ast.walk(node) for t in _targets(sub)]
+            found |= {t.attr for t in targets if _is_self_attr(t)}
+            found |= {key for t in targets if (key := _dict_key(t)) is not None}
         for target in _targets(node):
             if isinstance(target, ast.Name):
                 found.add(target.id)
@@ -79,6 +82,15 @@ def _targets(node: ast.AST) -> list[ast.expr]:
     if isinstance(node, (ast.AnnAssign, ast.AugAssign)):
         return [node.target]
     return []
+
+
+def _dict_key(target: ast.expr) -> str | None:
+    """``"x"`` for a target ``<anything>.__dict__["x"]``."""
+    if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Attribute) and target.value.attr == "__dict__":
+        key = target.slice
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            return key.value
+    return None
 
 
 def _is_self_attr(target: ast.expr) -> TypeGuard[ast.Attribute]:

@@ -60,6 +60,7 @@ from ._base import (
     ResponseBody,
     ServerError,
     UnknownProblem,
+    UnknownValue,
     XAPIError,
 )
 from ._enums import (
@@ -193,6 +194,7 @@ __all__ = [
     "UnauthorizedFieldProblem",
     "Unimplemented",
     "UnknownProblem",
+    "UnknownValue",
     "UnsupportedAuthenticationProblem",
     "UsageCapExceededProblem",
     "XAPIError",

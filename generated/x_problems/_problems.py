@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from ._base import FieldSpec, Problem
+from ._base import FieldSpec, Problem, UnknownValue
 from ._enums import (
     ConnectionIssue,
     DisconnectType,
@@ -94,7 +94,7 @@ class ClientForbiddenProblem(Problem):
         FieldSpec("client_id", "client_id", "string", False, None),
         FieldSpec("required_enrollment", "required_enrollment", "string", False, None),
     )
-    reason: Reason | str | None
+    reason: Reason | UnknownValue | None
     registration_url: str | None
     client_id: str | None
     """The ID of the developer App (client) that made the request."""
@@ -131,8 +131,8 @@ class DisallowedResourceProblem(Problem):
         FieldSpec("section", "section", "string", False, Section),
     )
     resource_id: str | None
-    resource_type: ResourceType | str | None
-    section: Section | str | None
+    resource_type: ResourceType | UnknownValue | None
+    section: Section | UnknownValue | None
 
 
 class DuplicateRuleProblem(Problem):
@@ -266,8 +266,8 @@ class NotAuthorizedForFieldProblem(Problem):
     field: str | None
     parameter: str | None
     resource_id: str | None
-    resource_type: ResourceType | str | None
-    section: Section | str | None
+    resource_type: ResourceType | UnknownValue | None
+    section: Section | UnknownValue | None
     value: str | None
 
 
@@ -290,8 +290,8 @@ class NotAuthorizedForResourceProblem(Problem):
     )
     parameter: str | None
     resource_id: str | None
-    resource_type: ResourceType | str | None
-    section: Section | str | None
+    resource_type: ResourceType | UnknownValue | None
+    section: Section | UnknownValue | None
     value: str | None
 
 
@@ -323,7 +323,7 @@ class OperationalDisconnectProblem(Problem):
             "disconnect_type", "disconnect_type", "string", False, DisconnectType
         ),
     )
-    disconnect_type: DisconnectType | str | None
+    disconnect_type: DisconnectType | UnknownValue | None
 
 
 class ResourceNotFoundProblem(Problem):
@@ -344,7 +344,7 @@ class ResourceNotFoundProblem(Problem):
     )
     parameter: str | None
     resource_id: str | None
-    resource_type: ResourceType | str | None
+    resource_type: ResourceType | UnknownValue | None
     value: str | None
 
 
@@ -362,7 +362,7 @@ class ResourceUnavailableProblem(Problem):
         FieldSpec("parameter", "parameter", "string", False, None),
     )
     resource_id: str | None
-    resource_type: ResourceType | str | None
+    resource_type: ResourceType | UnknownValue | None
     parameter: str | None
     """Retired: only older spec versions define this field."""
 
@@ -408,7 +408,7 @@ class ConnectionExceptionProblem(Problem):
             "connection_issue", "connection_issue", "string", False, ConnectionIssue
         ),
     )
-    connection_issue: ConnectionIssue | str | None
+    connection_issue: ConnectionIssue | UnknownValue | None
 
 
 class UnsupportedAuthenticationProblem(Problem):
@@ -438,8 +438,8 @@ class UsageCapExceededProblem(Problem):
         FieldSpec("period", "period", "string", False, Period),
         FieldSpec("scope", "scope", "string", False, Scope),
     )
-    period: Period | str | None
-    scope: Scope | str | None
+    period: Period | UnknownValue | None
+    scope: Scope | UnknownValue | None
 
 
 PROBLEM_CLASSES: dict[str, type[Problem]] = {

@@ -63,6 +63,8 @@ if TYPE_CHECKING:
         Iterator,
     )
     from typing import Any
+
+    from ._base import JSONValue
 else:
     datetime = _LazyModule("datetime")
 
@@ -572,8 +574,8 @@ class StreamEvent:
 
     kind: StreamEventKind
     raw: Any
-    json: Any
-    data: Any
+    json: JSONValue
+    data: JSONValue
     problems: tuple[Problem, ...]
     disconnect: Problem | None
     error: str | None
@@ -584,8 +586,8 @@ class StreamEvent:
         self,
         kind: StreamEventKind,
         raw: object,
-        json: object = None,
-        data: object = None,
+        json: JSONValue = None,
+        data: JSONValue = None,
         problems: tuple[Problem, ...] = (),
         disconnect: Problem | None = None,
         error: str | None = None,

@@ -66,6 +66,8 @@ if TYPE_CHECKING:
         str, str, "builtins.type[object] | None", bool, "dict[Any, enum.Enum] | None"
     ]
     _Rows = tuple[tuple[_FastRow, ...], tuple[_Row, ...], bool]
+    #: A parsed JSON value, for the type checker (narrow it with isinstance).
+    JSONValue = dict[str, Any] | list[Any] | str | int | float | bool | None
 
 else:
     datetime = _LazyModule("datetime")
@@ -79,6 +81,7 @@ __all__ = [
     "ResponseBody",
     "ServerError",
     "UnknownProblem",
+    "UnknownValue",
     "XAPIError",
 ]
 
@@ -238,10 +241,10 @@ def _lenient_int(digits: str) -> object:
         return digits
 
 
-_json_loads: Callable[..., object] | None = None
+_json_loads: Callable[..., JSONValue] | None = None
 
 
-def _loads() -> Callable[..., object]:
+def _loads() -> Callable[..., JSONValue]:
     """``json.loads``, imported on first use: json (and re) cost milliseconds."""
     global _json_loads
     if _json_loads is None:
@@ -251,7 +254,7 @@ def _loads() -> Callable[..., object]:
     return _json_loads
 
 
-def _decode_json(data: bytes | str) -> tuple[bool, object, str | None]:
+def _decode_json(data: bytes | str) -> tuple[bool, JSONValue, str | None]:
     """``(ok, value, error)``; never raises (bad UTF-8, deep nesting, huge ints)."""
     if isinstance(data, str):
         data = data.lstrip("\ufeff")
@@ -405,6 +408,25 @@ def _parse(cls: builtins.type[Problem], raw: Any) -> dict[str, Any]:
     return _parse_slow(full, raw)
 
 
+class UnknownValue(str):
+    """A value of an open enum field that the catalogue does not list.
+
+    It is the string as received (``value == "NewValue"`` holds, and it serializes as
+    a plain string), but its own type: fields are annotated ``Period | UnknownValue |
+    None``, so a ``match`` over the enum's members that ends with ``case
+    UnknownValue():`` type-checks as exhaustive, and one that forgets a member does
+    not.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"UnknownValue({str.__repr__(self)})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (UnknownValue, (str(self),))
+
+
 def _parse_slow(rows: tuple[_Row, ...], raw: object) -> dict[str, Any]:
     issues: list[str] = []
     result: dict[str, Any] = {"raw": raw}
@@ -431,7 +453,7 @@ def _parse_slow(rows: tuple[_Row, ...], raw: object) -> dict[str, Any]:
                 elif values is not None and isinstance(checked, str):
                     member = values.get(checked)
                     if member is None:
-                        found = checked
+                        found = UnknownValue(checked)
                         issues.append(f"{name!r} has undocumented value {checked!r}")
                     else:
                         found = member
@@ -452,12 +474,18 @@ class Problem(Exception):
     members included) and ``issues`` what did not match the schema.  Subclasses add
     one typed attribute per documented member; a member of the wrong type leaves its
     attribute None and records an issue.  Enums are open: an undocumented value is
-    kept as the plain string.
+    kept as an :class:`UnknownValue` (a ``str``).
+
+    ``response`` is the error (the failed response) the problem arrived in: the
+    error itself when it is also this problem (``except UsageCapExceededProblem``),
+    the error whose ``problems`` list it is in, or None (a partial error of a 2xx
+    body, a parsed object). ``rate_limit`` is that response's (empty without one).
     """
 
     problem_type: ClassVar[ProblemType | None] = None
     retired: ClassVar[bool] = False
     _fields: ClassVar[tuple[FieldSpec, ...]] = ()
+    rate_limit: RateLimit
 
     type: str | None
     title: str | None
@@ -469,6 +497,12 @@ class Problem(Exception):
     def __init__(self, raw: object = None) -> None:
         Exception.__init__(self, raw)
         self._load(raw)
+
+    @property
+    def response(self) -> XAPIError | None:
+        """The error this problem arrived in (see the class docstring), or None."""
+        found = self.__dict__.get("_response")
+        return found if isinstance(found, XAPIError) else None
 
     def _load(self, raw: object) -> None:
         """Set every attribute from ``raw``; records issues instead of raising."""
@@ -602,7 +636,7 @@ class ResponseBody:
     charset: str | None
     incomplete: str | None
     text: str | None
-    json: Any
+    json: Any  # what json.loads gave, or the parsed value a caller passed
     is_json: bool
     json_error: str | None
 
@@ -907,6 +941,10 @@ class RateLimit:
         return (RateLimit, self._values())
 
 
+# A problem outside any error has no response headers: its rate limit is the empty one.
+Problem.rate_limit = RateLimit()
+
+
 class LimitKind(str, enum.Enum):
     """Which of X's three kinds of "429 Too Many Requests" an error is."""
 
@@ -994,6 +1032,11 @@ class XAPIError(Exception):
             else ResponseBody(body, _charset(self.headers))
         )
         self.rate_limit = RateLimit.from_headers(self.headers)
+        for problem in problem_list:  # each problem can reach the response it came in
+            problem.__dict__["_response"] = self
+            problem.rate_limit = self.rate_limit
+        if isinstance(self, Problem):
+            self.__dict__["_response"] = self
         self.args = (str(self),)
 
     @property

@@ -61,6 +61,8 @@ if TYPE_CHECKING:
         Iterator,
     )
     from typing import Any
+
+    from ._base import JSONValue
 else:
     datetime = _LazyModule("datetime")
 
@@ -570,8 +572,8 @@ class StreamEvent:
 
     kind: StreamEventKind
     raw: Any
-    json: Any
-    data: Any
+    json: JSONValue
+    data: JSONValue
     problems: tuple[Problem, ...]
     disconnect: Problem | None
     error: str | None
@@ -582,8 +584,8 @@ class StreamEvent:
         self,
         kind: StreamEventKind,
         raw: object,
-        json: object = None,
-        data: object = None,
+        json: JSONValue = None,
+        data: JSONValue = None,
         problems: tuple[Problem, ...] = (),
         disconnect: Problem | None = None,
         error: str | None = None,

@@ -56,6 +56,7 @@ from ._base import (
     ResponseBody,
     ServerError,
     UnknownProblem,
+    UnknownValue,
     XAPIError,
 )
 from ._enums import (
@@ -181,6 +182,7 @@ __all__ = [
     "Unauthorized",
     "Unimplemented",
     "UnknownProblem",
+    "UnknownValue",
     "UnsupportedAuthenticationProblem",
     "UsageCapExceededProblem",
     "XAPIError",

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from ._base import FieldSpec, Problem
+from ._base import FieldSpec, Problem, UnknownValue
 from ._enums import (
     ConnectionIssue,
     DisconnectType,
@@ -90,7 +90,7 @@ class ClientForbiddenProblem(Problem):
         FieldSpec("client_id", "client_id", "string", False, None),
         FieldSpec("required_enrollment", "required_enrollment", "string", False, None),
     )
-    reason: Reason | str | None
+    reason: Reason | UnknownValue | None
     registration_url: str | None
     client_id: str | None
     """The ID of the developer App (client) that made the request."""
@@ -125,8 +125,8 @@ class DisallowedResourceProblem(Problem):
         FieldSpec("section", "section", "string", True, Section),
     )
     resource_id: str | None
-    resource_type: ResourceType | str | None
-    section: Section | str | None
+    resource_type: ResourceType | UnknownValue | None
+    section: Section | UnknownValue | None
 
 
 class DuplicateRuleProblem(Problem):
@@ -201,8 +201,8 @@ class NotAuthorizedForFieldProblem(Problem):
         FieldSpec("section", "section", "string", True, Section),
     )
     field: str | None
-    resource_type: ResourceType | str | None
-    section: Section | str | None
+    resource_type: ResourceType | UnknownValue | None
+    section: Section | UnknownValue | None
 
 
 class NotAuthorizedForResourceProblem(Problem):
@@ -224,8 +224,8 @@ class NotAuthorizedForResourceProblem(Problem):
     )
     parameter: str | None
     resource_id: str | None
-    resource_type: ResourceType | str | None
-    section: Section | str | None
+    resource_type: ResourceType | UnknownValue | None
+    section: Section | UnknownValue | None
     value: str | None
 
 
@@ -244,7 +244,7 @@ class OperationalDisconnectProblem(Problem):
             "disconnect_type", "disconnect_type", "string", False, DisconnectType
         ),
     )
-    disconnect_type: DisconnectType | str | None
+    disconnect_type: DisconnectType | UnknownValue | None
 
 
 class ResourceNotFoundProblem(Problem):
@@ -265,7 +265,7 @@ class ResourceNotFoundProblem(Problem):
     )
     parameter: str | None
     resource_id: str | None
-    resource_type: ResourceType | str | None
+    resource_type: ResourceType | UnknownValue | None
     value: str | None
     """Value will match the schema of the field."""
 
@@ -285,7 +285,7 @@ class ResourceUnavailableProblem(Problem):
     )
     parameter: str | None
     resource_id: str | None
-    resource_type: ResourceType | str | None
+    resource_type: ResourceType | UnknownValue | None
 
 
 class RulesCapProblem(Problem):
@@ -329,7 +329,7 @@ class ConnectionExceptionProblem(Problem):
             "connection_issue", "connection_issue", "string", False, ConnectionIssue
         ),
     )
-    connection_issue: ConnectionIssue | str | None
+    connection_issue: ConnectionIssue | UnknownValue | None
 
 
 class UnsupportedAuthenticationProblem(Problem):
@@ -359,8 +359,8 @@ class UsageCapExceededProblem(Problem):
         FieldSpec("period", "period", "string", False, Period),
         FieldSpec("scope", "scope", "string", False, Scope),
     )
-    period: Period | str | None
-    scope: Scope | str | None
+    period: Period | UnknownValue | None
+    scope: Scope | UnknownValue | None
 
 
 PROBLEM_CLASSES: dict[str, type[Problem]] = {

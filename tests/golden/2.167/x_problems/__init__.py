@@ -57,6 +57,7 @@ from ._base import (
     ResponseBody,
     ServerError,
     UnknownProblem,
+    UnknownValue,
     XAPIError,
 )
 from ._enums import (
@@ -170,6 +171,7 @@ __all__ = [
     "UnauthorizedFieldProblem",
     "Unimplemented",
     "UnknownProblem",
+    "UnknownValue",
     "UnsupportedAuthenticationProblem",
     "UsageCapExceededProblem",
     "XAPIError",
