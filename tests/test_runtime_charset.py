@@ -10,10 +10,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
-import requests
 
+from .client_modes import MODES, fetch_error
 from .runtime_support import load
 
 xp = load()
@@ -60,17 +59,14 @@ def server() -> Iterator[str]:
         thread.join(5)
 
 
-@pytest.mark.parametrize("client", ["direct", "httpx", "requests"])
+@pytest.mark.parametrize("client", ["direct", *MODES])
 @pytest.mark.parametrize("index", range(len(CASES)))
 def test_declared_charset(server: str, client: str, index: int) -> None:
     content_type, body, text = CASES[index]
     if client == "direct":
         error = xp.error_from_response(400, body, {"content-type": content_type})
-    elif client == "httpx":
-        with httpx.Client(timeout=10) as session:
-            error = xp.from_httpx(session.get(f"{server}/?case={index}"))
     else:
-        error = xp.from_requests(requests.get(f"{server}/?case={index}", timeout=10))
+        error = fetch_error(xp, client, f"{server}/?case={index}")
     assert error.body.raw == body  # the bytes as received
     assert error.body.text == text
     request = "" if client == "direct" else f" (GET {server}/?case={index})"

@@ -95,6 +95,7 @@ def test_ruff_on_rendered_modules(rendered: Path, options: list[str]) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow  # a mypy subprocess; `make lint` type-checks the runtime source in the edit loop
 def test_mypy_strict_on_rendered_modules_and_consumer(rendered: Path, tmp_path: Path) -> None:
     consumer = tmp_path / "consumer_example.py"
     shutil.copyfile(Path(__file__).parent / "consumer_example.py", consumer)

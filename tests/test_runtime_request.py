@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
-import requests
 
+from .client_modes import MODES, fetch_error
 from .runtime_support import load
 
 xp = load()
@@ -58,16 +58,12 @@ def _secret_free(error: Any) -> None:
         assert SECRET not in text and "Bearer" not in text and "user:pw" not in text
 
 
-@pytest.mark.parametrize("client", ["httpx", "requests"])
+@pytest.mark.parametrize("client", MODES)
 @pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
 def test_method_and_url_without_secrets(server: str, client: str, method: str) -> None:
     url = f"http://user:pw@{server}/2/tweets/1?ids=1&access_token={SECRET}&oauth_signature={SECRET}&tweet.fields=id#frag"
     headers = {"Authorization": f"Bearer {SECRET}"}
-    if client == "httpx":
-        with httpx.Client(timeout=10) as session:
-            error = xp.from_httpx(session.request(method, url, headers=headers))
-    else:
-        error = xp.from_requests(requests.request(method, url, headers=headers, timeout=10))
+    error = fetch_error(xp, client, url, method, headers)
     want = f"http://{server}/2/tweets/1?ids=1&access_token=REDACTED&oauth_signature=REDACTED&tweet.fields=id"
     assert (error.method, error.url) == (method, want)
     assert str(error) == f"404 Not Found [resource-not-found] Not Found Error: gone ({method} {want})"
