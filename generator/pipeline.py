@@ -175,7 +175,9 @@ def render_request(req: Request) -> tuple[dict[str, str] | None, list[Diagnostic
     ``make_request`` held it to its digest. Any other spec is validated.
     """
     pinned = req.history is not None and req.history.holding(req.spec) is not None
-    cat, diags = build_catalogue(req.spec, history=req.history, also=req.also, supplement=req.supplement, validate=not pinned)
+    current, found = load_spec(req.spec, validate=not pinned)
+    # --also specs are never pinned: they are always validated.
+    cat, diags = catalogue_for(current, history=req.history, also=req.also, supplement=req.supplement, validate=True, diags=found)
     if cat is None or errors_in(diags):
         return None, diags
     return render_catalogue(cat, req), diags

@@ -255,3 +255,18 @@ def test_pinning_a_newer_spec_records_reports_and_keeps_the_history(tmp_path: Pa
     again = run_cli("pin", spec, "--pins", pins, "--changelog", log)
     assert again.returncode == 0 and again.stdout.startswith("no change")
     assert {p.name: p.read_bytes() for p in pins.iterdir()} == snapshot
+
+
+def test_also_specs_are_validated_even_when_the_spec_is_pinned(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The pinned spec skips openapi-pydantic (held to its digest); an --also spec does not."""
+    from xproblems.cli import main
+
+    from .conftest import oneof_shape, openapi
+
+    doc = openapi(oneof_shape({"UsageCappedProblem": ("usage-capped", {})}), version="1.0")
+    doc["paths"] = {"/x": {"get": {"responses": "not a responses object"}}}
+    also = tmp_path / "also.json"
+    also.write_text(json.dumps(doc), encoding="utf-8")
+    assert main(["generate", "--also", str(also), "--out", str(tmp_path / "out")]) == 2
+    assert f"{also}: /paths/~1x/get/responses" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
