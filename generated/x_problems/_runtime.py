@@ -450,11 +450,13 @@ def _sync_body(response: object, headers: object) -> object:
     if reason is not None:
         return ResponseBody(None, None, reason)
     chunks: list[bytes] = []
+    size = 0  # a running total: a server sending one-byte chunks must not cost more
     stream: Any = response  # duck-typed: httpx.Response
     try:
         for chunk in stream.iter_bytes():
             chunks.append(chunk)
-            if sum(map(len, chunks)) > BODY_READ_LIMIT:
+            size += len(chunk)
+            if size > BODY_READ_LIMIT:
                 break
     except RuntimeError as exc:
         if "async" in str(exc):
@@ -480,12 +482,14 @@ async def afrom_httpx(response: object) -> XAPIError:
             body = ResponseBody(None, None, reason)
         else:
             chunks: list[bytes] = []
+            size = 0
             note = None
             stream: Any = response  # duck-typed: httpx.Response
             try:
                 async for chunk in stream.aiter_bytes():
                     chunks.append(chunk)
-                    if sum(map(len, chunks)) > BODY_READ_LIMIT:
+                    size += len(chunk)
+                    if size > BODY_READ_LIMIT:
                         break
             except Exception as exc:
                 note = f"reading it failed ({builtins.type(exc).__name__})"
