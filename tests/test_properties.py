@@ -307,3 +307,26 @@ def test_generated_package_escapes_and_renames(tmp_path_factory: pytest.TempPath
     beta_fields = next(f for _, _, f in summary["classes"] if {n for n, _, _ in f} >= set(props))
     assert {n for n, _, _ in beta_fields} >= set(props)
     assert Path(outs["hostile"] / PACKAGE / "__init__.py").is_file()
+
+
+def _unique_reference(names: list[str], taken: list[str], sep: str) -> list[str]:
+    """The quadratic rule names.unique replaced: the first free ``name``, ``name<sep>2``, ..."""
+    used, result = set(taken), []
+    for name in names:
+        candidate, n = name, 2
+        while candidate in used:
+            candidate, n = f"{name}{sep}{n}", n + 1
+        used.add(candidate)
+        result.append(candidate)
+    return result
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "a_2", "a_3", "b", "a2", "b_2", "c"]), max_size=30), st.lists(st.sampled_from(["a", "a_2", "b_4", "a_5"]), max_size=4), st.sampled_from(["_", ""]))
+def test_unique_is_the_first_free_suffix_in_linear_time(names_: list[str], taken: list[str], sep: str) -> None:
+    assert names.unique(names_, taken, sep) == _unique_reference(names_, taken, sep)
+
+
+def test_unique_on_twenty_thousand_equal_names() -> None:
+    got = names.unique(["value"] * 20_000)
+    assert got[:3] == ["value", "value_2", "value_3"] and got[-1] == "value_20000" and len(set(got)) == 20_000

@@ -145,3 +145,15 @@ def test_uri_slug_matches_an_independent_regex_of_the_rule() -> None:
     slug = load()._uri.problem_slug
     for uri in uris:
         assert slug(uri) == _regex_slug(uri), repr(uri)
+
+
+def test_the_type_cache_keeps_no_huge_uri() -> None:
+    """600 errors with 1 MB type URIs used to stay in memory through the cache."""
+    runtime = load()._runtime
+    before = dict(runtime._class_cache)
+    huge = "https://api.x.com/2/problems/" + "x" * 1_000_000
+    for index in range(5):
+        problem = load().parse_problem({"type": huge + str(index), "title": "t"})
+        assert type(problem) is load().UnknownProblem
+    assert not [key for key in runtime._class_cache if len(key) > runtime._CACHE_KEY_LIMIT]
+    assert len(runtime._class_cache) <= runtime._CACHE_LIMIT and set(before) <= set(runtime._class_cache)

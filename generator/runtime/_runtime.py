@@ -86,7 +86,10 @@ __all__ = [
     "retry_after",
 ]
 
+# The type-URI cache holds at most this many URIs of at most this many characters: what
+# a hostile server sends (a megabyte-long type) is looked up each time, never kept.
 _CACHE_LIMIT = 512
+_CACHE_KEY_LIMIT = 2048
 _class_cache: dict[str, builtins.type[Problem]] = {}
 _mixed_cache: dict[
     tuple[builtins.type[XAPIError], builtins.type[Problem]], builtins.type[XAPIError]
@@ -116,7 +119,7 @@ def _class_for_uri(uri: str) -> builtins.type[Problem]:
         )
     if cls is None:
         cls = UnknownProblem
-    if len(_class_cache) < _CACHE_LIMIT:
+    if len(_class_cache) < _CACHE_LIMIT and len(uri) <= _CACHE_KEY_LIMIT:
         _class_cache[uri] = cls
     return cls
 
