@@ -176,8 +176,12 @@ _COERCE: dict[str, _Coerce] = {
 
 
 def _one_line(text: str, limit: int = _MAX_TEXT) -> str:
-    """Collapse whitespace (newlines included) and cut at ``limit`` characters."""
+    """Collapse whitespace (newlines included), show every other character a terminal
+    would act on (controls and escape sequences, bidi overrides, lone surrogates) as
+    ``U+XXXX``, and cut at ``limit`` characters: safe to print and to log anywhere."""
     text = " ".join(text.split())
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else f"U+{ord(c):04X}" for c in text)
     if len(text) > limit:
         return text[: limit - 1] + "\u2026"
     return text
