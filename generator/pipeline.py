@@ -216,6 +216,9 @@ def generate(req: Request) -> Result:
             changed = publish(req.out, files, f"{req.package}/{MANIFEST}")
     except BlockingIOError as exc:
         return Result(False, [*diags, error(str(req.out), str(exc))])
+    except OSError as exc:  # the user's environment (disk full, read-only, a directory in the way), not a bug
+        where = exc.filename if isinstance(exc.filename, str) else str(req.out)
+        return Result(False, [*diags, error(where, f"cannot write: {exc.strerror or exc}")])
     return Result(True, diags, changed=tuple(changed))
 
 

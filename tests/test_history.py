@@ -270,3 +270,14 @@ def test_also_specs_are_validated_even_when_the_spec_is_pinned(tmp_path: Path, c
     assert main(["generate", "--also", str(also), "--out", str(tmp_path / "out")]) == 2
     assert f"{also}: /paths/~1x/get/responses" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_an_environment_failure_is_exit_2_with_the_path_not_an_internal_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A directory where the lock file goes: the user's environment, not a bug (exit 3)."""
+    from xproblems.cli import main
+
+    out = tmp_path / "out"
+    (out / ".xproblems.lock").mkdir(parents=True)
+    assert main(["generate", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{out / '.xproblems.lock'}: /: cannot write: Is a directory" in err and "internal" not in err
