@@ -92,6 +92,39 @@ def fingerprint(req: Request) -> dict[str, Any]:
     }
 
 
+#: The largest file a manifest entry is read for: generated files are kilobytes.
+MAX_MANIFEST_FILE = 16 * 1024 * 1024
+
+
+def file_digest(out: Path, rel: object) -> str | None:
+    """sha256 of the file a manifest entry names, or None when the entry is not a relative
+    path inside ``out`` with no symlink on the way, or the file is not a regular file of at
+    most :data:`MAX_MANIFEST_FILE` bytes. A manifest is an input too: one naming
+    ``/dev/zero``, a FIFO or ``../..`` must not make a run read for ever, hang or look
+    outside ``out``."""
+    if not isinstance(rel, str):
+        return None
+    parts = Path(rel).parts
+    if not parts or Path(rel).is_absolute() or ".." in parts:
+        return None
+    path = out
+    for part in parts:
+        path = path / part
+        if is_link(path):
+            return None
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags)  # non-blocking: opening a FIFO must not wait for a writer
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_MANIFEST_FILE:
+                return None
+            data = handle.read(MAX_MANIFEST_FILE + 1)
+    except OSError:
+        return None
+    return hashlib.sha256(data).hexdigest() if len(data) <= MAX_MANIFEST_FILE else None
+
+
 def is_fresh(req: Request) -> bool:
     """True when the manifest matches the inputs and every file it lists: nothing to do."""
     manifest = read_manifest(req.out, f"{req.package}/{MANIFEST}")
@@ -100,11 +133,4 @@ def is_fresh(req: Request) -> bool:
     files = manifest.get("files")
     if not isinstance(files, dict):
         return False
-    for rel, digest in files.items():
-        path = req.out / str(rel)
-        try:
-            if is_link(path) or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
-                return False
-        except OSError:
-            return False
-    return True
+    return all(file_digest(req.out, rel) == digest for rel, digest in files.items())

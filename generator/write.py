@@ -23,7 +23,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from .fingerprint import is_link, read_manifest
+from .fingerprint import file_digest, is_link, read_manifest
 from .model import Diagnostic
 
 LOCK_NAME = ".xproblems.lock"
@@ -91,19 +91,11 @@ def _recorded(out: Path, manifest_rel: str) -> dict[str, object]:
 
 
 def _owned(out: Path, rel: str, digest: object) -> bool:
-    """Whether a stale file is still exactly what the generator wrote: a relative path
-    below ``out`` with no symlink on the way and the content the manifest recorded. A file
-    edited since (or a manifest naming someone else's file) is left alone."""
-    parts = Path(rel).parts
-    if not parts or Path(rel).is_absolute() or ".." in parts or not isinstance(digest, str):
-        return False
-    if _link_on_path(out, rel) is not None:
-        return False
-    path = out / rel
-    try:
-        return path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == digest
-    except OSError:
-        return False
+    """Whether a stale file is still exactly what the generator wrote (the content the
+    manifest recorded, read as ``fingerprint.file_digest`` reads: a regular file inside
+    ``out`` with no symlink on the way). A file edited since, or a manifest naming someone
+    else's file, is left alone."""
+    return isinstance(digest, str) and file_digest(out, rel) == digest
 
 
 def _write_file(path: Path, text: str) -> None:

@@ -281,3 +281,31 @@ def test_an_environment_failure_is_exit_2_with_the_path_not_an_internal_error(tm
     assert main(["generate", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert f"{out / '.xproblems.lock'}: /: cannot write: Is a directory" in err and "internal" not in err
+
+
+@pytest.mark.slow  # four CLI subprocesses
+def test_a_hostile_manifest_cannot_hang_or_exhaust_check_and_generate(tmp_path: Path) -> None:
+    """Manifest entries naming /dev/zero, a FIFO, a path outside --out or a huge file are
+    never read: check reports the tree stale and generate rewrites it, promptly."""
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    run = [sys.executable, "-m", "xproblems"]
+    assert subprocess.run([*run, "generate", "--out", str(out)], capture_output=True, timeout=120, env=env).returncode == 0
+    manifest_path = out / "x_problems" / "_manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    os.mkfifo(out / "x_problems" / "fifo")
+    (out / "big").write_bytes(b"\0" * (17 * 1024 * 1024))
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not yours", encoding="utf-8")
+    manifest["files"].update({"/dev/zero": "0" * 64, "x_problems/fifo": "0" * 64, "../outside.txt": "0" * 64, "big": "0" * 64})
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    check = subprocess.run([*run, "check", "--out", str(out)], capture_output=True, text=True, timeout=120, env=env)
+    assert check.returncode == 1, check.stderr  # stale (the manifest differs), not hung
+    generate = subprocess.run([*run, "generate", "--out", str(out)], capture_output=True, text=True, timeout=120, env=env)
+    assert generate.returncode == 0, generate.stderr
+    assert outside.read_text(encoding="utf-8") == "not yours" and (out / "x_problems" / "fifo").exists() and (out / "big").exists()
+    assert subprocess.run([*run, "check", "--out", str(out)], capture_output=True, timeout=120, env=env).returncode == 0
