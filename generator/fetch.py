@@ -95,7 +95,7 @@ def _content_length(response: http.client.HTTPResponse, max_bytes: int) -> int |
     raw = response.headers.get("Content-Length")
     if raw is None:
         return None
-    if not raw.strip().isdigit():
+    if not (raw.strip().isascii() and raw.strip().isdigit()):
         raise _FetchError(f"invalid Content-Length {raw!r}")
     length = int(raw)
     if length > max_bytes:

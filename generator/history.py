@@ -45,7 +45,7 @@ PRUNED_RESPONSE = "Pruned by xproblems: only the x-twitter-streaming marker of t
 
 def version_key(version: str) -> tuple[tuple[int, str], ...]:
     """Sort key of a spec version: numeric parts numerically (``2.9 < 2.10``)."""
-    return tuple((int(p), "") if p.isdigit() else (-1, p) for p in version.split("."))
+    return tuple((int(p), "") if p.isascii() and p.isdigit() and len(p) <= 18 else (-1, p) for p in version.split("."))
 
 
 def pin_file_name(version: str) -> str:
@@ -231,7 +231,7 @@ def _get(doc: Any, tokens: Sequence[str]) -> Any:
     for token in tokens:
         if isinstance(node, dict) and token in node:
             node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+        elif isinstance(node, list) and token.isascii() and token.isdigit() and len(token) <= 18 and int(token) < len(node):
             node = node[int(token)]
         else:
             return None
@@ -243,7 +243,7 @@ def _copy(doc: Any, pruned: dict[str, Any], tokens: tuple[str, ...]) -> bool:
     value = _get(doc, tokens)
     if value is None or not tokens:
         return False
-    if any(t.isdigit() and isinstance(_get(doc, tokens[:i]), list) for i, t in enumerate(tokens)):
+    if any(t.isascii() and t.isdigit() and isinstance(_get(doc, tokens[:i]), list) for i, t in enumerate(tokens)):
         tokens = tokens[: next(i for i, t in enumerate(tokens) if isinstance(_get(doc, tokens[:i]), list))]
         value = _get(doc, tokens)  # a reference into an array keeps the whole array
     node = pruned

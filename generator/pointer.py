@@ -45,7 +45,8 @@ def resolve(doc: Any, pointer: str) -> Any:
                 raise PointerError(f"no member {token!r}", here)
             node = node[token]
         elif isinstance(node, list):
-            if not token.isdigit() or int(token) >= len(node) or token != str(int(token)):
+            # ASCII digits only ("²".isdigit() is true, int("²") fails); no index of 19 digits is in range
+            if not (token.isascii() and token.isdigit() and len(token) <= 18) or int(token) >= len(node) or token != str(int(token)):
                 raise PointerError(f"no array index {token!r}", here)
             node = node[int(token)]
         else:

@@ -309,3 +309,20 @@ def test_a_hostile_manifest_cannot_hang_or_exhaust_check_and_generate(tmp_path: 
     assert generate.returncode == 0, generate.stderr
     assert outside.read_text(encoding="utf-8") == "not yours" and (out / "x_problems" / "fifo").exists() and (out / "big").exists()
     assert subprocess.run([*run, "check", "--out", str(out)], capture_output=True, timeout=120, env=env).returncode == 0
+
+
+@pytest.mark.parametrize("digit", ["²", "١", "9" * 5000])
+def test_non_ascii_and_huge_digits_are_input_errors_not_crashes(digit: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """"²".isdigit() is true but int("²") fails: a $ref or version holding one crashed (exit 3)."""
+    from xproblems.cli import main
+
+    from .conftest import oneof_shape, openapi
+
+    doc = openapi(oneof_shape({"UsageCappedProblem": ("usage-capped", {})}), version=f"1.{digit}")
+    doc["components"]["schemas"]["Problem"]["oneOf"].append({"$ref": f"#/components/schemas/Problem/oneOf/{digit}"})
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(doc), encoding="utf-8")
+    assert main(["generate", "--spec", str(spec), "--out", str(tmp_path / "out")]) == 2
+    assert main(["diff", str(spec), str(spec)]) == 2
+    err = capsys.readouterr().err
+    assert "internal" not in err and "/components/schemas/Problem/oneOf/1" in err
