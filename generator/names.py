@@ -17,7 +17,6 @@ Rules (documented in the README, tested with hypothesis):
 
 from __future__ import annotations
 
-import builtins
 import keyword
 import re
 from collections.abc import Iterable
@@ -88,7 +87,45 @@ def attr_name(text: str, reserved: Iterable[str] = ()) -> str:
     return name
 
 
-_BLOCKED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins))
+#: Every name of ``builtins`` on CPython 3.9 to 3.13, plus those ``site`` adds (``exit``,
+#: ``help``, ...): pinned here, not read from the running interpreter, so the same spec gives
+#: the same names under ``python -S`` and on every Python version (a test checks the running
+#: interpreter adds nothing new).
+BUILTIN_NAMES = frozenset(
+    {
+        "ArithmeticError", "AssertionError", "AttributeError", "BaseException",
+        "BaseExceptionGroup", "BlockingIOError", "BrokenPipeError", "BufferError",
+        "BytesWarning", "ChildProcessError", "ConnectionAbortedError", "ConnectionError",
+        "ConnectionRefusedError", "ConnectionResetError", "DeprecationWarning", "EOFError",
+        "Ellipsis", "EncodingWarning", "EnvironmentError", "Exception", "ExceptionGroup",
+        "False", "FileExistsError", "FileNotFoundError", "FloatingPointError",
+        "FutureWarning", "GeneratorExit", "IOError", "ImportError", "ImportWarning",
+        "IndentationError", "IndexError", "InterruptedError", "IsADirectoryError",
+        "KeyError", "KeyboardInterrupt", "LookupError", "MemoryError",
+        "ModuleNotFoundError", "NameError", "None", "NotADirectoryError", "NotImplemented",
+        "NotImplementedError", "OSError", "OverflowError", "PendingDeprecationWarning",
+        "PermissionError", "ProcessLookupError", "PythonFinalizationError",
+        "RecursionError", "ReferenceError", "ResourceWarning", "RuntimeError",
+        "RuntimeWarning", "StopAsyncIteration", "StopIteration", "SyntaxError",
+        "SyntaxWarning", "SystemError", "SystemExit", "TabError", "TimeoutError", "True",
+        "TypeError", "UnboundLocalError", "UnicodeDecodeError", "UnicodeEncodeError",
+        "UnicodeError", "UnicodeTranslateError", "UnicodeWarning", "UserWarning",
+        "ValueError", "Warning", "ZeroDivisionError", "_IncompleteInputError",
+        "__build_class__", "__debug__", "__doc__", "__import__", "__loader__", "__name__",
+        "__package__", "__spec__", "abs", "aiter", "all", "anext", "any", "ascii", "bin",
+        "bool", "breakpoint", "bytearray", "bytes", "callable", "chr", "classmethod",
+        "compile", "complex", "copyright", "credits", "delattr", "dict", "dir", "divmod",
+        "enumerate", "eval", "exec", "exit", "filter", "float", "format", "frozenset",
+        "getattr", "globals", "hasattr", "hash", "help", "hex", "id", "input", "int",
+        "isinstance", "issubclass", "iter", "len", "license", "list", "locals", "map",
+        "max", "memoryview", "min", "next", "object", "oct", "open", "ord", "pow", "print",
+        "property", "quit", "range", "repr", "reversed", "round", "set", "setattr", "slice",
+        "sorted", "staticmethod", "str", "sum", "super", "tuple", "type", "vars", "zip"
+    }
+)  # fmt: skip
+#: Soft keywords of CPython 3.10 to 3.13 (3.9 has none; ``type`` came with 3.12): pinned too.
+SOFT_KEYWORDS = frozenset({"_", "case", "match", "type"})
+_BLOCKED = frozenset(keyword.kwlist) | SOFT_KEYWORDS | BUILTIN_NAMES
 #: Module-level names the generated modules import or define besides the runtime's exports
 #: (which ``merge`` reserves): a class of the same name would shadow them.
 MODULE_NAMES = frozenset({"Any", "ClassVar", "TYPE_CHECKING", "annotations", "enum"})

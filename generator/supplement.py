@@ -22,7 +22,6 @@ readers below, each with its message and pointer.
 
 from __future__ import annotations
 
-import builtins
 import hashlib
 import keyword
 import re
@@ -224,7 +223,7 @@ class _Checker:
         if not isinstance(value, str):
             self.error(where, f"expected a string, got {_kind(value)} {cut(value)}")
             return None
-        if keyword.iskeyword(value) or keyword.issoftkeyword(value):
+        if keyword.iskeyword(value) or value in names.SOFT_KEYWORDS:
             self.error(where, f"class name {cut(value)} is a Python keyword")
             return None
         if not (value.isascii() and value.isidentifier()):
@@ -233,7 +232,7 @@ class _Checker:
         if value.startswith("_"):
             self.error(where, f"class name {cut(value)} must be public (no leading underscore)")
             return None
-        if value in RESERVED_NAMES or value in dir(builtins):
+        if value in RESERVED_NAMES or value in names.BUILTIN_NAMES:
             self.error(where, f"class name {cut(value)} is reserved (runtime or builtin name)")
             return None
         first = self.class_names.get(value)

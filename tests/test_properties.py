@@ -330,3 +330,15 @@ def test_unique_is_the_first_free_suffix_in_linear_time(names_: list[str], taken
 def test_unique_on_twenty_thousand_equal_names() -> None:
     got = names.unique(["value"] * 20_000)
     assert got[:3] == ["value", "value_2", "value_3"] and got[-1] == "value_20000" and len(set(got)) == 20_000
+
+
+def test_reserved_names_are_pinned_not_read_from_the_interpreter() -> None:
+    """The same spec gives the same names under `python -S` and on any Python 3.9-3.13."""
+    import builtins
+    import keyword
+
+    assert set(dir(builtins)) <= names.BUILTIN_NAMES, f"a new builtin: add to names.BUILTIN_NAMES {sorted(set(dir(builtins)) - names.BUILTIN_NAMES)}"
+    assert set(keyword.softkwlist) <= names.SOFT_KEYWORDS
+    assert {"exit", "help", "license", "quit", "credits", "copyright", "PythonFinalizationError"} <= names.BUILTIN_NAMES
+    assert names.class_name("PythonFinalizationError") == "PythonFinalizationError_"
+    assert names.attr_name("exit") == "exit_" and names.attr_name("type") == "type_"
