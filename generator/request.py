@@ -6,6 +6,7 @@ a request and fingerprints it before any stage module is imported.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -55,6 +56,10 @@ def make_request(
 
     if not is_identifier(package):
         return [error("<command line>", f"--package {package!r} is not a Python identifier")]
+    if package in sys.stdlib_module_names or package in sys.builtin_module_names:
+        # a vendored package named json would shadow the standard library (or, named
+        # enum, fail to import: the package itself imports enum)
+        return [error("<command line>", f"--package {package!r} is the name of a standard-library module; choose another")]
     history: History | None = None
     if spec is None or not no_history:
         history, diags = load_history(pins or specs_dir())

@@ -326,3 +326,13 @@ def test_non_ascii_and_huge_digits_are_input_errors_not_crashes(digit: str, tmp_
     assert main(["diff", str(spec), str(spec)]) == 2
     err = capsys.readouterr().err
     assert "internal" not in err and "/components/schemas/Problem/oneOf/1" in err
+
+
+@pytest.mark.parametrize("package", ["json", "enum", "typing", "sys"])
+def test_a_package_named_like_a_standard_module_is_refused(package: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--package json would shadow the standard library; --package enum could not import."""
+    from xproblems.cli import main
+
+    assert main(["generate", "--package", package, "--out", str(tmp_path / "out")]) == 2
+    assert f"--package {package!r} is the name of a standard-library module" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
