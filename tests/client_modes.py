@@ -1,17 +1,38 @@
-"""The ways client code turns a real HTTP response into an error, for loopback tests.
+"""Loopback tests: a local server, and the ways client code turns its response into an error.
 
-Each mode sends one request with a real client and returns ``from_httpx``/``afrom_httpx``/
-``from_requests`` of the response: httpx sync and async, requests, each with the body read
-up front (streaming off) and inside a streamed response (streaming on).
+:func:`loopback` serves a handler class on 127.0.0.1. Each mode of :func:`fetch_error` sends
+one request with a real client and returns ``from_httpx``/``afrom_httpx``/``from_requests``
+of the response: httpx sync and async, requests, each with the body read up front
+(streaming off) and inside a streamed response (streaming on).
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
 import requests
+
+
+@contextmanager
+def loopback(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """``http://127.0.0.1:<port>`` served by ``handler`` in a thread, shut down after."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(5)
+
 
 MODES = ("httpx", "httpx-stream", "httpx-async", "httpx-async-stream", "requests", "requests-stream")
 

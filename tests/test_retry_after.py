@@ -7,15 +7,14 @@ httpx and requests responses of a loopback server that sends the header as given
 from __future__ import annotations
 
 import datetime
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-from .client_modes import MODES, fetch_error
+from .client_modes import MODES, fetch_error, loopback
 from .runtime_support import load
 
 xp = load()
@@ -69,16 +68,8 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
+    with loopback(Handler) as url:
+        yield url
 
 
 def _url(server: str, status: int, value: str) -> str:
