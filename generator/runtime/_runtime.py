@@ -1065,8 +1065,12 @@ class _Backoff:
         self.attempt = 0
         self.kind: tuple[object, ...] = ()
 
-    def healthy(self) -> None:
-        self.attempt, self.kind = 0, ()
+    def event(self, line: object) -> StreamEvent:
+        """The event of one line; a healthy one (the stream works) resets the count."""
+        event = classify_stream_line(line)
+        if event.kind in _HEALTHY:
+            self.attempt, self.kind = 0, ()
+        return event
 
     def after(self, cause: BaseException | None) -> StreamEvent:
         """The reconnect event for ``cause``; raises ``cause`` when not to retry."""
@@ -1109,9 +1113,7 @@ def follow_stream(
         try:
             lines = connect()
             for line in lines:
-                event = classify_stream_line(line)
-                if event.kind in _HEALTHY:
-                    backoff.healthy()
+                event = backoff.event(line)
                 yield event
                 if event.kind is StreamEventKind.DISCONNECT:
                     cause = event.disconnect
@@ -1146,9 +1148,7 @@ async def afollow_stream(
         try:
             lines = connect()
             async for line in lines:
-                event = classify_stream_line(line)
-                if event.kind in _HEALTHY:
-                    backoff.healthy()
+                event = backoff.event(line)
                 yield event
                 if event.kind is StreamEventKind.DISCONNECT:
                     cause = event.disconnect
