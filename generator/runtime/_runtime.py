@@ -397,14 +397,23 @@ _CLOSED_BODY = "the response was streamed, and its body consumed or closed befor
 
 
 def _from_response_object(response: object) -> XAPIError:
-    status: Any = None
-    headers: Any = None
+    status, headers = _status_and_headers(response)
+    return _error_of(response, status, headers, _sync_body(response, headers))
+
+
+def _status_and_headers(response: object) -> tuple[Any, Any]:
     try:
-        status = getattr(response, "status_code", None)
-        headers = getattr(response, "headers", None)
+        return getattr(response, "status_code", None), getattr(
+            response, "headers", None
+        )
     except Exception:
-        pass
-    body = _sync_body(response, headers)
+        return None, None
+
+
+def _error_of(
+    response: object, status: Any, headers: object, body: object
+) -> XAPIError:
+    """The error for ``response``, its body already read (or why it could not be)."""
     method, url = _request_of(response)
     return error_from_response(status, body, headers, method=method, url=url)
 
@@ -430,26 +439,28 @@ def _body(
     return ResponseBody(data, _charset(_normalize_headers(headers)), note)
 
 
-def _unread(response: object) -> str | None:
-    """Why a streamed httpx body cannot be read now, or None when it can."""
+def _body_without_reading(response: object) -> tuple[bool, object]:
+    """(True, body) when no stream needs reading: the content at hand, or a
+    ResponseBody saying why it cannot be read (the stream was consumed or closed);
+    (False, None) for an unread, still-open httpx stream."""
+    ready, content = _read_content(response)
+    if ready:
+        return True, content
+    if content is not None:
+        return True, ResponseBody(None, None, str(content))
     if getattr(response, "is_closed", False) or getattr(
         response, "is_stream_consumed", False
     ):
-        return _CLOSED_BODY
-    return None
+        return True, ResponseBody(None, None, _CLOSED_BODY)
+    return False, None
 
 
 def _sync_body(response: object, headers: object) -> object:
     """The body of a response, reading an unread, still-open httpx stream (up to
     :data:`BODY_READ_LIMIT`); a ResponseBody that says why when it cannot."""
-    ready, content = _read_content(response)
-    if ready:
-        return content
-    if content is not None:
-        return ResponseBody(None, None, str(content))
-    reason = _unread(response)
-    if reason is not None:
-        return ResponseBody(None, None, reason)
+    done, body = _body_without_reading(response)
+    if done:
+        return body
     chunks: list[bytes] = []
     size = 0  # a running total: a server sending one-byte chunks must not cost more
     stream: Any = response  # duck-typed: httpx.Response
@@ -473,30 +484,28 @@ def _sync_body(response: object, headers: object) -> object:
 async def afrom_httpx(response: object) -> XAPIError:
     """:func:`from_httpx` for ``httpx.AsyncClient`` responses: reads an unread,
     still-open streamed body (up to :data:`BODY_READ_LIMIT`) with ``aiter_bytes``."""
-    status = getattr(response, "status_code", None)
-    headers = getattr(response, "headers", None)
-    ready, content = _read_content(response)
-    body: object = content
-    if not ready:
-        reason = str(content) if content is not None else _unread(response)
-        if reason is not None:
-            body = ResponseBody(None, None, reason)
-        else:
-            chunks: list[bytes] = []
-            size = 0
-            note = None
-            stream: Any = response  # duck-typed: httpx.Response
-            try:
-                async for chunk in stream.aiter_bytes():
-                    chunks.append(chunk)
-                    size += len(chunk)
-                    if size > BODY_READ_LIMIT:
-                        break
-            except Exception as exc:
-                note = f"reading it failed ({builtins.type(exc).__name__})"
-            body = _body(chunks, headers, note)
-    method, url = _request_of(response)
-    return error_from_response(status, body, headers, method=method, url=url)
+    status, headers = _status_and_headers(response)
+    done, body = _body_without_reading(response)
+    if not done:
+        body = await _async_body(response, headers)
+    return _error_of(response, status, headers, body)
+
+
+async def _async_body(response: object, headers: object) -> ResponseBody:
+    """:func:`_sync_body`'s read, for an async stream."""
+    chunks: list[bytes] = []
+    size = 0
+    note = None
+    stream: Any = response  # duck-typed: httpx.Response
+    try:
+        async for chunk in stream.aiter_bytes():
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > BODY_READ_LIMIT:
+                break
+    except Exception as exc:
+        note = f"reading it failed ({builtins.type(exc).__name__})"
+    return _body(chunks, headers, note)
 
 
 def _request_of(response: object) -> tuple[object, object]:
