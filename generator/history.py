@@ -96,7 +96,8 @@ class History(NamedTuple):
         return tuple(p for p in self.pins if version_key(p.version) < key)
 
 
-def _error(file: Path | str, pointer: str, message: str) -> Diagnostic:
+def error(file: Path | str, pointer: str, message: str) -> Diagnostic:
+    """An error diagnostic about ``file`` at ``pointer`` (model is imported only then)."""
     from .model import Diagnostic  # lazy: errors are off the warm path
 
     return Diagnostic("error", str(file), pointer, message)
@@ -108,11 +109,11 @@ def load_history(directory: Path) -> tuple[History | None, list[Diagnostic]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return None, [_error(path, "", "no pins file: the pinned spec history is missing")]
+        return None, [error(path, "", "no pins file: the pinned spec history is missing")]
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [_error(path, "", f"cannot read: {getattr(exc, 'strerror', None) or exc}")]
+        return None, [error(path, "", f"cannot read: {getattr(exc, 'strerror', None) or exc}")]
     except ValueError as exc:
-        return None, [_error(path, "", f"invalid JSON: {exc}")]
+        return None, [error(path, "", f"invalid JSON: {exc}")]
     pins, diags = _parse_pins(data, path)
     if diags:
         return None, diags
@@ -123,33 +124,33 @@ def _parse_pins(data: Any, path: Path) -> tuple[tuple[Pin, ...], list[Diagnostic
     from .pointer import cut
 
     if not isinstance(data, dict) or data.get("schema") != PINS_SCHEMA:
-        return (), [_error(path, "/schema", f"not a pins file: expected schema {PINS_SCHEMA!r}")]
+        return (), [error(path, "/schema", f"not a pins file: expected schema {PINS_SCHEMA!r}")]
     entries = data.get("history")
     if not isinstance(entries, list) or not entries:
-        return (), [_error(path, "/history", "must be a non-empty list of pinned versions")]
+        return (), [error(path, "/history", "must be a non-empty list of pinned versions")]
     pins: list[Pin] = []
     diags: list[Diagnostic] = []
     for index, entry in enumerate(entries):
         here = f"/history/{index}"
         if not isinstance(entry, dict) or set(entry) != {"version", "file", "sha256"}:
-            diags.append(_error(path, here, "each entry has exactly 'version', 'file' and 'sha256'"))
+            diags.append(error(path, here, "each entry has exactly 'version', 'file' and 'sha256'"))
             continue
         version, file, digest = entry["version"], entry["file"], entry["sha256"]
         if not isinstance(version, str) or not _VERSION.fullmatch(version):
-            diags.append(_error(path, here + "/version", f"not a version: {cut(version)}"))
+            diags.append(error(path, here + "/version", f"not a version: {cut(version)}"))
         elif file != pin_file_name(version):
-            diags.append(_error(path, here + "/file", f"must be {pin_file_name(version)!r}, not {cut(file)}"))
+            diags.append(error(path, here + "/file", f"must be {pin_file_name(version)!r}, not {cut(file)}"))
         elif not isinstance(digest, str) or not re.fullmatch(r"[0-9a-f]{64}", digest):
-            diags.append(_error(path, here + "/sha256", f"not a sha256 digest: {cut(digest)}"))
+            diags.append(error(path, here + "/sha256", f"not a sha256 digest: {cut(digest)}"))
         else:
             pins.append(Pin(version, file, digest))
     if diags:
         return (), diags
     versions = [p.version for p in pins]
     if versions != sorted(versions, key=version_key) or len(set(versions)) != len(versions):
-        return (), [_error(path, "/history", "versions must be distinct and in version order")]
+        return (), [error(path, "/history", "versions must be distinct and in version order")]
     if data.get("current") != pins[-1].version:
-        return (), [_error(path, "/current", f"must name the newest pinned version {pins[-1].version!r}, not {cut(data.get('current'))}")]
+        return (), [error(path, "/current", f"must name the newest pinned version {pins[-1].version!r}, not {cut(data.get('current'))}")]
     return tuple(pins), []
 
 
@@ -163,10 +164,10 @@ def verify(history: History, pins: Sequence[Pin] | None = None) -> list[Diagnost
                 raise FileNotFoundError
             digest = sha256_file(path)
         except OSError:
-            diags.append(_error(path, "", f"pinned spec {pin.version} is missing (listed in {PINS_FILE})"))
+            diags.append(error(path, "", f"pinned spec {pin.version} is missing (listed in {PINS_FILE})"))
             continue
         if digest != pin.sha256:
-            diags.append(_error(path, "", f"pinned spec {pin.version} does not match its digest in {PINS_FILE}: edited or replaced; re-pin it with `xproblems pin`"))
+            diags.append(error(path, "", f"pinned spec {pin.version} does not match its digest in {PINS_FILE}: edited or replaced; re-pin it with `xproblems pin`"))
     return diags
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from .history import History
+from .history import error as located_error
 
 if TYPE_CHECKING:
     from .model import Diagnostic
@@ -85,6 +86,4 @@ def make_request(
 
 def error(file: str, message: str) -> Diagnostic:
     """An error diagnostic with no pointer (about a file or the command line as a whole)."""
-    from .model import Diagnostic  # lazy: errors are off the warm path
-
-    return Diagnostic("error", file, "", message)
+    return located_error(file, "", message)
