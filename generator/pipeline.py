@@ -199,8 +199,14 @@ class Result(NamedTuple):
 
 
 def generate(req: Request) -> Result:
-    """Render and publish ``req``'s output, or do nothing when the manifest says it is fresh."""
-    if is_fresh(req):
+    """Render and publish ``req``'s output, or do nothing when the manifest says it is fresh.
+
+    What a killed run left behind (a half-done swap, staging directories) is dealt with
+    first, even when the output is otherwise fresh.
+    """
+    from .swap import leftovers
+
+    if not leftovers(req.out) and is_fresh(req):
         return Result(True, [], fresh=True)
     from .write import check_paths, locked, publish
 
@@ -214,16 +220,23 @@ def generate(req: Request) -> Result:
     try:
         with locked(req.out):
             changed = publish(req.out, files, f"{req.package}/{MANIFEST}")
-    except BlockingIOError as exc:
-        return Result(False, [*diags, error(str(req.out), str(exc))])
-    except OSError as exc:  # the user's environment (disk full, read-only, a directory in the way), not a bug
-        where = exc.filename if isinstance(exc.filename, str) else str(req.out)
-        return Result(False, [*diags, error(where, f"cannot write: {exc.strerror or exc}")])
+    except OSError as exc:
+        return Result(False, [*diags, _environment_error(req.out, exc)])
     return Result(True, diags, changed=tuple(changed))
 
 
 def check(req: Request) -> Result:
-    """Compare ``req``'s output on disk with what :func:`generate` would write; writes nothing."""
+    """Compare ``req``'s output on disk with what :func:`generate` would write.
+
+    It writes nothing of the output; it only finishes a swap a killed run left half done
+    (and removes its staging directories), so that it compares what an importer sees.
+    """
+    from .swap import leftovers
+
+    if leftovers(req.out):
+        problem = _recover(req.out)
+        if problem is not None:
+            return Result(False, [problem])
     if is_fresh(req):
         return Result(True, [], fresh=True)
     from .write import compare
@@ -232,3 +245,26 @@ def check(req: Request) -> Result:
     if files is None:
         return Result(False, diags)
     return Result(True, diags, diffs=tuple(compare(req.out, files, f"{req.package}/{MANIFEST}")))
+
+
+def _recover(out: Path) -> Diagnostic | None:
+    """Finish what a killed run left in ``out``, unless a live run holds the lock."""
+    from .swap import recover
+    from .write import locked
+
+    try:
+        with locked(out):
+            recover(out)
+    except BlockingIOError:
+        return None  # that run is publishing; its staging entries are not leftovers
+    except OSError as exc:
+        return _environment_error(out, exc)
+    return None
+
+
+def _environment_error(out: Path, exc: OSError) -> Diagnostic:
+    """The user's environment (disk full, read-only, a directory in the way, a held lock), not a bug."""
+    if isinstance(exc, BlockingIOError):
+        return error(str(out), str(exc))
+    where = exc.filename if isinstance(exc.filename, str) else str(out)
+    return error(where, f"cannot write: {exc.strerror or exc}")

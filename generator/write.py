@@ -1,8 +1,8 @@
 """Publish a rendered mapping safely, or compare it with what is on disk (check mode).
 
-* Files are staged in a temporary directory inside ``out`` and moved into place with
-  ``os.replace`` (atomic per file); the manifest goes last, so an interrupted run leaves a
-  manifest that does not match and the next run (or ``check``) notices.
+* Each output directory (the package, ``docs/``) is built complete under a staging name
+  and swapped in whole (:mod:`.swap`): a run killed at any point leaves every directory
+  all old or all new. The package, which holds the manifest, goes last.
 * A symlink anywhere below ``out`` on a path we write is refused, never followed.
 * Files the previous manifest listed and this run does not write are removed when their
   content is still what the manifest recorded; files the generator never wrote, or that
@@ -17,14 +17,17 @@ import difflib
 import errno
 import hashlib
 import os
+import secrets
 import shutil
+import stat
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from .fingerprint import file_digest, is_link, read_manifest
 from .model import Diagnostic
+from .swap import STAGE_PREFIX, fsync_dir, recover, remove, swap_in
 
 LOCK_NAME = ".xproblems.lock"
 
@@ -133,20 +136,7 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    _fsync_dir(parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make a rename durable; not every platform can open a directory."""
-    try:
-        dir_fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    fsync_dir(parent)
 
 
 def _on_disk(path: Path) -> str | None:
@@ -157,33 +147,107 @@ def _on_disk(path: Path) -> str | None:
 
 
 def publish(out: Path, files: Mapping[str, str], manifest_rel: str) -> list[str]:
-    """Write ``files`` (manifest included, written last) under ``out``; returns changed paths.
+    """Write ``files`` under ``out``, one whole output directory at a time; returns changed paths.
 
-    Files the manifest does not list (a changelog kept across runs) are written the same
-    way and, since no manifest names them, never removed as stale.
+    Call it holding :func:`locked`. Each top-level directory with a change (the package,
+    ``docs/``) is built complete under a staging name and swapped in whole
+    (:mod:`.swap`); the directory holding the manifest goes last, so a manifest that
+    matches means everything before it was published. Files the generator did not write
+    (a changelog, ``__pycache__``, a user's own file) are carried into the new directory;
+    files the previous manifest listed and this run does not write are dropped when their
+    content is still what the manifest recorded.
     """
+    recover(out)
     digests = _recorded(out, manifest_rel)
     changed = [rel for rel, text in files.items() if _on_disk(out / rel) != text]
-    stage = Path(tempfile.mkdtemp(prefix=".xproblems-stage-", dir=out))
+    stale = [rel for rel in sorted(set(digests) - set(files)) if _owned(out, rel, digests.get(rel))]
+    manifest_dir = manifest_rel.split("/", 1)[0]
+    units = sorted({rel.split("/", 1)[0] for rel in [*changed, *stale] if "/" in rel}, key=lambda unit: (unit == manifest_dir, unit))
+    token = secrets.token_hex(6)
     try:
-        order = sorted(changed, key=lambda rel: rel == manifest_rel)
-        for index, rel in enumerate(order):
-            _write_file(stage / str(index), files[rel])
-        for index, rel in enumerate(order):
-            target = out / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(stage / str(index), target)
-        # As write_atomic does: the renames are durable once their directories are synced.
-        for directory in sorted({(out / rel).parent for rel in order}):
-            _fsync_dir(directory)
-        for rel in sorted(set(digests) - set(files)):
-            stale = out / rel
-            if _owned(out, rel, digests.get(rel)):
-                stale.unlink()
-                changed.append(rel)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
-    return sorted(changed)
+        # Every directory is built before any is swapped: a full disk or a read-only file
+        # fails here, with nothing of the output changed.
+        staged = [_stage(out, unit, token, files, stale, changed) for unit in units]
+        replaced = [swap_in(out, unit, name, f"{STAGE_PREFIX}{token}-old-{unit}") for unit, name in zip(units, staged, strict=True)]
+    except BaseException:
+        # Whatever step failed, each live directory is whole (old or new); recover() drops
+        # the staging entries, or finishes a journalled swap that got half way.
+        with contextlib.suppress(OSError):
+            recover(out)
+        raise
+    for name in replaced:
+        if name is not None:
+            remove(out / name)
+    for rel in changed:
+        if "/" not in rel:  # a file directly in ``out``: no directory to swap
+            write_atomic(out / rel, files[rel])
+    for rel in stale:
+        if "/" not in rel:
+            os.unlink(out / rel)
+    return sorted(changed + stale)
+
+
+def _below(unit: str, rels: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """``(rel, path below unit)`` for each of ``rels`` inside directory ``unit``."""
+    prefix = f"{unit}/"
+    return ((rel, rel[len(prefix) :]) for rel in rels if rel.startswith(prefix))
+
+
+def _stage(out: Path, unit: str, token: str, files: Mapping[str, str], stale: Iterable[str], changed: Iterable[str]) -> str:
+    """Build the new ``out/unit`` complete under a staging name; returns that name."""
+    name = f"{STAGE_PREFIX}{token}-{unit}"
+    texts = {below: files[rel] for rel, below in _below(unit, files)}
+    _build(out / unit, out / name, texts, {below for _, below in _below(unit, stale)}, {below for _, below in _below(unit, changed)})
+    return name
+
+
+def _build(live: Path, staged: Path, texts: Mapping[str, str], drop: set[str], changed: set[str]) -> None:
+    """Write the complete new directory: the generator's files plus everything else ``live`` holds."""
+    os.mkdir(staged, 0o700)
+    live_is_dir = live.is_dir() and not is_link(live)
+    if live_is_dir:
+        _carry(live, staged, set(texts) | drop)
+    for rel, text in sorted(texts.items()):
+        target = staged / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # An unchanged file keeps its inode, so its mtime too: tools watching it see no change.
+        if rel in changed or not live_is_dir or not _linked(live / rel, target):
+            _write_file(target, text)
+    for directory in sorted({staged, *(p for p in staged.rglob("*") if p.is_dir() and not p.is_symlink())}, key=lambda p: -len(p.parts)):
+        fsync_dir(directory)
+    os.chmod(staged, stat.S_IMODE(os.lstat(live).st_mode) if live_is_dir else 0o755)
+
+
+def _carry(live: Path, staged: Path, generated: set[str]) -> None:
+    """Copy into ``staged`` what ``live`` holds beside the generator's files, as it is."""
+    for dirpath, dirnames, filenames in os.walk(live):
+        for name in [*dirnames, *filenames]:
+            source = Path(dirpath, name)
+            rel = source.relative_to(live).as_posix()
+            mode = os.lstat(source).st_mode
+            if rel in generated:
+                if stat.S_ISDIR(mode):
+                    raise IsADirectoryError(errno.EISDIR, "is a directory where the generator writes a file", str(source))
+                continue
+            target = staged / rel
+            if stat.S_ISLNK(mode):
+                os.symlink(os.readlink(source), target)
+            elif stat.S_ISDIR(mode):
+                os.mkdir(target, stat.S_IMODE(mode))
+            elif stat.S_ISREG(mode):
+                if not _linked(source, target):
+                    shutil.copy2(source, target)
+            else:
+                raise OSError(errno.EINVAL, "is not a regular file, directory or symlink; cannot carry it into the new output", str(source))
+
+
+def _linked(source: Path, target: Path) -> bool:
+    """Hard-link ``source`` as ``target``; False where links are not allowed (then copy)."""
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except (OSError, NotImplementedError):
+        return False
+    return True
 
 
 def compare(out: Path, files: Mapping[str, str], manifest_rel: str) -> list[str]:
