@@ -193,6 +193,10 @@ def _is_dir(path: Path) -> bool:
 def remove(path: Path) -> None:
     """Delete a file, symlink or directory tree without following any symlink in it."""
     if _is_dir(path):
+        # A staged copy keeps the live directory's mode; a read-only (0555) package would
+        # stop rmtree from unlinking inside it. Staging trees are ours: make them writable.
+        for directory, _, _ in os.walk(path):
+            os.chmod(directory, stat.S_IMODE(os.lstat(directory).st_mode) | stat.S_IRWXU)
         shutil.rmtree(path)
     else:
         with contextlib.suppress(FileNotFoundError):

@@ -198,3 +198,14 @@ def test_a_full_or_read_only_disk_mid_publish_is_exit_2_and_leaves_the_old_outpu
     assert os.strerror(code) in err and str(calls[-1]) in err and "internal error" not in err
     assert {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert not leftovers(out)
+
+
+def test_a_read_only_package_directory_is_replaced_and_stays_read_only(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert main(["generate", "--no-history", "--spec", str(SPEC), "--out", str(out), "--quiet"]) == 0
+    (out / "x_problems").chmod(0o555)
+    assert main(["generate", "--no-history", "--spec", str(ROOT / "specs" / "x-api-v2-2.167.json"), "--out", str(out), "--quiet"]) == 0
+    assert stat.S_IMODE((out / "x_problems").stat().st_mode) == 0o555
+    assert not leftovers(out)
+    assert main(["check", "--no-history", "--spec", str(ROOT / "specs" / "x-api-v2-2.167.json"), "--out", str(out)]) == 0
+    (out / "x_problems").chmod(0o755)
