@@ -28,10 +28,11 @@ from .history import (
     subset,
     version_key,
 )
+from .lock import locked
 from .model import Catalogue, Diagnostic, SpecCatalogue
 from .pipeline import build_catalogue, catalogue_for, errors_in, read_spec
 from .spec import validate
-from .write import locked, sha256_text, write_atomic
+from .write import sha256_text, write_atomic
 
 
 @dataclass(frozen=True)

@@ -208,7 +208,8 @@ def generate(req: Request) -> Result:
 
     if not leftovers(req.out) and is_fresh(req):
         return Result(True, [], fresh=True)
-    from .write import check_paths, locked, publish
+    from .lock import locked
+    from .write import check_paths, publish
 
     files, diags = render_request(req)
     if files is None:
@@ -249,8 +250,8 @@ def check(req: Request) -> Result:
 
 def _recover(out: Path) -> Diagnostic | None:
     """Finish what a killed run left in ``out``, unless a live run holds the lock."""
+    from .lock import locked
     from .swap import recover
-    from .write import locked
 
     try:
         with locked(out):

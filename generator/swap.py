@@ -35,6 +35,8 @@ JOURNAL_NAME = ".xproblems-journal.json"
 #: A journal is a few hundred bytes; anything larger was not written by us.
 _JOURNAL_LIMIT = 4096
 _RENAME_EXCHANGE = 2
+#: Windows has no O_NOFOLLOW; there only the checks before opening guard against symlinks.
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 #: renameat2 errnos that mean "this kernel or file system cannot exchange": fall back.
 _NO_EXCHANGE = frozenset({errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV})
 
@@ -120,7 +122,7 @@ def _journalled_swap(out: Path, name: str, staged: str, old: str) -> None:
 
 def _write_journal(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.part")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _NOFOLLOW | getattr(os, "O_BINARY", 0), 0o644)
     try:
         os.write(fd, text.encode("ascii"))
         os.fsync(fd)
@@ -156,7 +158,7 @@ def _read_journal(path: Path) -> tuple[str, str, str]:
         return JournalError(errno.EINVAL, f"{why}; check the output directory and remove the journal by hand", str(path))
 
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         raise bad(f"cannot open the journal of an interrupted run ({exc.strerror})") from exc
     try:

@@ -7,7 +7,7 @@
 * Files the previous manifest listed and this run does not write are removed when their
   content is still what the manifest recorded; files the generator never wrote, or that
   were edited since, are left alone.
-* An advisory lock (``.xproblems.lock``) keeps two runs from publishing at once.
+* The caller holds :func:`.lock.locked`, so two runs never publish at once.
 """
 
 from __future__ import annotations
@@ -22,14 +22,12 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 
 from .fingerprint import file_digest, is_link, read_manifest
+from .lock import LOCK_NAME
 from .model import Diagnostic
 from .swap import STAGE_PREFIX, fsync_dir, recover, remove, swap_in
-
-LOCK_NAME = ".xproblems.lock"
 
 
 def sha256_text(text: str) -> str:
@@ -66,25 +64,6 @@ def _link_on_path(out: Path, rel: str) -> Path | None:
         if is_link(path):
             return path
     return None
-
-
-@contextmanager
-def locked(out: Path) -> Iterator[None]:
-    """Hold an exclusive advisory lock on ``out`` for the duration, or raise BlockingIOError."""
-    import fcntl
-
-    out.mkdir(parents=True, exist_ok=True)
-    fd = os.open(out / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno in (errno.EAGAIN, errno.EACCES):
-                raise BlockingIOError("another xproblems run holds the lock") from exc
-            raise
-        yield
-    finally:
-        os.close(fd)
 
 
 def _recorded(out: Path, manifest_rel: str) -> dict[str, object]:
@@ -129,8 +108,8 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(body)
             handle.flush()
-            os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
+        os.chmod(tmp, mode)  # not fchmod: Windows has it only from Python 3.13
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
