@@ -23,9 +23,8 @@ SPEC = ROOT / "specs" / "x-api-v2-2.159.json"
 
 
 def test_a_second_lock_is_refused_while_the_first_is_held(tmp_path: Path) -> None:
-    with locked(tmp_path):
-        with pytest.raises(BlockingIOError), locked(tmp_path):
-            pass
+    with locked(tmp_path), pytest.raises(BlockingIOError), locked(tmp_path):
+        pass
     with locked(tmp_path):  # released
         pass
 
@@ -80,9 +79,8 @@ def test_with_msvcrt_the_lock_is_taken_and_released_through_it(tmp_path: Path, m
     fake = types.SimpleNamespace(LK_NBLCK=2, LK_UNLCK=0, locking=locking)
     monkeypatch.setitem(sys.modules, "fcntl", None)
     monkeypatch.setitem(sys.modules, "msvcrt", fake)
-    with locked(tmp_path):
-        with pytest.raises(BlockingIOError), locked(tmp_path):
-            pass
+    with locked(tmp_path), pytest.raises(BlockingIOError), locked(tmp_path):
+        pass
     assert calls == [(2, 1), (2, 1), (0, 1)]
     assert not (tmp_path / OWNER_NAME).exists()
 
