@@ -149,7 +149,7 @@ def add_fetch_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("url", metavar="URL", help="http or https URL of the spec")
     parser.add_argument("--out", type=Path, required=True, help="where to write the spec (left untouched on any error)")
-    parser.add_argument("--timeout", type=_positive_float, default=30.0, metavar="S", help="seconds for connecting and for the whole transfer (default 30)")
+    parser.add_argument("--timeout", type=_positive_float, default=30.0, metavar="S", help="wall-clock deadline in seconds for the whole download: DNS, connect, headers, every redirect and the body (default 30)")
     parser.add_argument("--max-bytes", type=_positive_int, default=MAX_BYTES, metavar="N", help=f"refuse bodies larger than this (default {MAX_BYTES})")
     parser.set_defaults(run=run_fetch)
     return parser
