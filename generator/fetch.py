@@ -6,6 +6,9 @@ Guarantees (``tests/test_fetch.py`` covers each):
 * ``timeout`` is one wall-clock deadline over the whole request: DNS, connect, TLS handshake,
   status line and headers (any number of ``1xx`` interim responses), every redirect, and the
   body. A server that drips bytes or floods ``100 Continue`` is cut off at the deadline;
+* a redirect from https to http is refused, and so is one to another port (an explicit one,
+  or the other scheme's default: http -> https too) unless ``allow_port_redirect``; a
+  redirect to another host on the same scheme and port is followed;
 * at most ``max_bytes`` are read: a larger ``Content-Length`` is refused before reading, and
   the running count is checked while streaming (for chunked or lying servers); a redirect's
   own body is never read;
@@ -246,20 +249,49 @@ def _port(parts: Any) -> int:
     return parts.port if parts.port is not None else _DEFAULT_PORTS[parts.scheme.lower()]
 
 
+def redirect_refusal(url: str, target: str, *, allow_port_redirect: bool = False) -> str | None:
+    """Why a redirect from ``url`` to ``target`` must not be followed, or ``None`` when it may be.
+
+    Refused: a scheme other than http/https, https -> http (a downgrade: the spec would come
+    over plain text), and, unless ``allow_port_redirect``, another port than ``url``'s,
+    counting each scheme's default (so http -> https is a port change too).
+    """
+    try:
+        old, new = urlsplit(url), urlsplit(target)
+        new_scheme = new.scheme.lower()
+        if new_scheme not in _SCHEMES:
+            return f"refusing redirect to {_shown(repr(target))}: only http and https are allowed"
+        if old.scheme.lower() == "https" and new_scheme == "http":
+            return f"refusing redirect from https to http (a downgrade): {_shown(repr(target))}"
+        if not new.hostname:
+            return f"refusing redirect to {_shown(repr(target))}: it has no host"
+        old_port, new_port = _port(old), _port(new)
+    except ValueError as exc:  # urlsplit's port check: not a number, or over 65535
+        return f"refusing redirect to {_shown(repr(target))}: {_shown(exc)}"
+    if old_port != new_port and not allow_port_redirect:
+        return f"refusing redirect to another port ({old_port} -> {new_port}): {_shown(repr(target))}; --allow-port-redirect follows it"
+    return None
+
+
 class _SafeRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow redirects to http/https URLs only (never ``file:`` or ``ftp:``), without reading their bodies."""
+    """Follow only the redirects :func:`redirect_refusal` allows, without reading their bodies."""
+
+    def __init__(self, allow_port_redirect: bool) -> None:
+        super().__init__()
+        self._allow_port_redirect = allow_port_redirect
 
     def redirect_request(self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str, headers: Any, newurl: str) -> urllib.request.Request | None:
-        """The request for ``newurl``, or :class:`_FetchError` for a scheme other than http/https."""
+        """The request for ``newurl``, or :class:`_FetchError` when the policy refuses it."""
         # urllib reads a redirect's whole body before following it; closing first makes that
         # read a no-op, so an endless body on a 302 costs nothing.
         fp.close()
-        if urlsplit(newurl).scheme.lower() not in _SCHEMES:
-            raise _FetchError(f"refusing redirect to {_shown(repr(newurl))}: only http and https are allowed")
+        refused = redirect_refusal(req.full_url, newurl, allow_port_redirect=self._allow_port_redirect)
+        if refused:
+            raise _FetchError(refused)
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def _opener(deadline: _Deadline) -> urllib.request.OpenerDirector:
+def _opener(deadline: _Deadline, allow_port_redirect: bool) -> urllib.request.OpenerDirector:
     opener = urllib.request.OpenerDirector()
     handlers: list[urllib.request.BaseHandler] = [
         urllib.request.ProxyHandler(),
@@ -267,7 +299,7 @@ def _opener(deadline: _Deadline) -> urllib.request.OpenerDirector:
         _DeadlineHTTPHandler(deadline),
         _DeadlineHTTPSHandler(deadline),
         urllib.request.HTTPDefaultErrorHandler(),
-        _SafeRedirects(),
+        _SafeRedirects(allow_port_redirect),
         urllib.request.HTTPErrorProcessor(),
     ]
     for handler in handlers:
@@ -313,13 +345,13 @@ def _read_body(response: http.client.HTTPResponse, max_bytes: int) -> bytes:
     return b"".join(chunks)
 
 
-def _download(url: str, timeout: float, max_bytes: int) -> tuple[bytes, str]:
+def _download(url: str, timeout: float, max_bytes: int, allow_port_redirect: bool) -> tuple[bytes, str]:
     """The body and its Content-Type, or :class:`_FetchError`."""
     deadline = _Deadline(time.monotonic() + timeout)
     timed_out = f"timed out: no complete response within {timeout:g} s (the deadline covers connecting, redirects, headers and body)"
     request = urllib.request.Request(url, headers={"Accept": "application/json, application/yaml;q=0.9, */*;q=0.1", "Accept-Encoding": "identity", "User-Agent": f"xproblems/{__version__}"})
     try:
-        with _opener(deadline).open(request, timeout=timeout) as response:
+        with _opener(deadline, allow_port_redirect).open(request, timeout=timeout) as response:
             status = response.status
             if not 200 <= status < 300:
                 raise _FetchError(f"HTTP {status} {_shown(response.reason)}")
@@ -378,10 +410,11 @@ def _check(body: bytes, url: str, content_type: str) -> str:
     return version
 
 
-def fetch_spec(url: str, out: Path, *, timeout: float = 30.0, max_bytes: int = MAX_BYTES) -> tuple[FetchResult | None, list[Diagnostic]]:
+def fetch_spec(url: str, out: Path, *, timeout: float = 30.0, max_bytes: int = MAX_BYTES, allow_port_redirect: bool = False) -> tuple[FetchResult | None, list[Diagnostic]]:
     """Download ``url``, check it is an OpenAPI 3.x spec, and write it to ``out`` atomically.
 
-    ``timeout`` is a deadline in seconds for the whole download, redirects included.
+    ``timeout`` is a deadline in seconds for the whole download, redirects included;
+    ``allow_port_redirect`` follows redirects to another port (see :func:`redirect_refusal`).
     Returns the result, or ``None`` and error diagnostics (file = the URL for transfer and
     content errors, the output path for write errors); ``out`` is untouched on any error.
     """
@@ -391,7 +424,7 @@ def fetch_spec(url: str, out: Path, *, timeout: float = 30.0, max_bytes: int = M
     if not (0 < timeout < math.inf) or max_bytes <= 0:
         return None, [Diagnostic("error", url, "", "timeout and max_bytes must be positive (and the timeout finite)")]
     try:
-        body, content_type = _download(url, timeout, max_bytes)
+        body, content_type = _download(url, timeout, max_bytes, allow_port_redirect)
         version = _check(body, url, content_type)
     except _FetchError as exc:
         return None, [Diagnostic("error", url, exc.pointer, exc.message)]

@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-from xproblems.fetch import FetchResult, check_url, fetch_spec
+from xproblems.fetch import FetchResult, check_url, fetch_spec, redirect_refusal
 
 from .client_modes import loopback
 from .conftest import ROOT, run_cli
@@ -236,6 +236,7 @@ ROUTES: dict[str, Handler] = {
     "/redirect-endless-body": _redirect_endless_body,
     "/hostile-reason": _raw(b"HTTP/1.1 404 \x1b]0;owned\x07\x1b[2J\x9b2J Not Found\r\n"),
     "/bad-ipv6-location": _redirect("http://[::1/spec.json"),
+    "/port-out-of-range": _redirect("http://127.0.0.1:99999/spec.json"),
 }
 
 
@@ -304,6 +305,7 @@ FAILURES = [
     ("/hostile-reason", {}, "HTTP 404 U+001B]0;ownedU+0007U+001B[2JU+009B2J Not Found"),
     ("/fast-loop", {}, "redirect error that would lead to an infinite loop. The last 30x error message was: Found"),
     ("/bad-ipv6-location", {}, "transfer failed: ValueError: Invalid IPv6 URL"),
+    ("/port-out-of-range", {}, "refusing redirect to 'http://127.0.0.1:99999/spec.json': Port out of range 0-65535"),
 ]
 
 
@@ -452,6 +454,7 @@ HOSTILE: dict[str, tuple[str, str]] = {
     "slow-redirect-loop": ("/slow-loop", "timed out"),
     "silent-http": ("http://127.0.0.1:{silent}/spec.json", "timed out"),
     "tls-handshake-stall": ("https://127.0.0.1:{silent}/spec.json", "timed out"),
+    "cross-port": ("/redirect?to={other_quoted}", "refusing redirect to another port"),
 }
 
 
@@ -551,7 +554,53 @@ def test_timeout_must_be_finite(existing: Path) -> None:
     _untouched(existing)
 
 
-# --- redirects ------------------------------------------------------------------------------
+# --- redirect policy ---------------------------------------------------------------------------
+
+POLICY = [
+    # (from, to, allow_port_redirect, refusal or None)
+    ("https://api.x.com/spec", "https://cdn.example/spec", False, None),
+    ("https://api.x.com/spec", "https://cdn.example:443/spec", False, None),
+    ("http://a/spec", "http://b:80/spec", False, None),
+    ("http://a:8080/spec", "http://b:8080/spec", False, None),
+    ("https://a/spec", "http://a/spec", False, "from https to http (a downgrade)"),
+    ("https://a/spec", "http://a/spec", True, "from https to http (a downgrade)"),
+    ("HTTPS://a/spec", "Http://a:443/spec", True, "from https to http (a downgrade)"),
+    ("https://a/spec", "https://a:8443/spec", False, "another port (443 -> 8443)"),
+    ("https://a:8443/spec", "https://a/spec", False, "another port (8443 -> 443)"),
+    ("http://a/spec", "https://a/spec", False, "another port (80 -> 443)"),
+    ("http://a:443/spec", "https://a/spec", False, None),
+    ("https://a/spec", "https://a:8443/spec", True, None),
+    ("http://a/spec", "https://a/spec", True, None),
+    ("https://a/spec", "ftp://a/spec", True, "only http and https"),
+    ("https://a/spec", "file:///etc/passwd", True, "only http and https"),
+    ("https://a/spec", "https://a:99999/spec", True, "Port out of range"),
+    ("https://a/spec", "https://a:x/spec", True, "Port could not be cast"),
+    ("https://a/spec", "https:///spec", True, "it has no host"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "allow", "refusal"), POLICY)
+def test_redirect_policy(old: str, new: str, allow: bool, refusal: str | None) -> None:
+    got = redirect_refusal(old, new, allow_port_redirect=allow)
+    if refusal is None:
+        assert got is None
+    else:
+        assert got is not None and refusal in got and got.isprintable(), got
+
+
+def test_redirect_refusal_shows_hostile_targets_safely() -> None:
+    got = redirect_refusal("https://a/", "http://a/\x1b[2J\u202e" + "x" * 5000)
+    assert got is not None and got.isprintable() and len(got) < 400
+
+
+def test_cross_port_redirect_is_refused_then_allowed_by_the_flag(server: str, other_server: str, existing: Path) -> None:
+    url = f"{server}/redirect?to={quote(other_server + '/spec.json', safe='')}"
+    done = run_cli("fetch", url, "--out", existing, "--timeout", "5")
+    _assert_one_line_failure(done, url, "--allow-port-redirect follows it")
+    _untouched(existing)
+    done = run_cli("fetch", url, "--out", existing, "--timeout", "5", "--allow-port-redirect")
+    assert done.returncode == 0, done.stderr
+    assert existing.read_bytes() == SPEC_BYTES
 
 
 def test_redirect_to_another_host_on_the_same_port_is_followed(server: str, tmp_path: Path) -> None:
@@ -597,6 +646,15 @@ def test_https_fetch_works_with_the_test_certificate(tls_server: tuple[str, Path
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))
     result, diags = fetch_spec(base + "/spec.json", tmp_path / "spec.json", timeout=5)
     assert diags == [] and result is not None and result.version == "9.1"
+
+
+@pytest.mark.parametrize("flag", [[], ["--allow-port-redirect"]], ids=["plain", "allow-port-redirect"])
+def test_https_to_http_redirect_is_refused(tls_server: tuple[str, Path], server: str, existing: Path, flag: list[str]) -> None:
+    base, cert = tls_server
+    url = f"{base}/redirect?to={quote(server + '/spec.json', safe='')}"
+    _, done = _timed_cli("fetch", url, "--out", existing, "--timeout", "5", *flag, env={"SSL_CERT_FILE": str(cert)})
+    _assert_one_line_failure(done, url, "refusing redirect from https to http (a downgrade)")
+    _untouched(existing)
 
 
 @pytest.mark.slow
