@@ -139,7 +139,7 @@ def _report(changes: Sequence[Change], old: str, new: str, fmt: str) -> str:
 
 
 def add_fetch_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Add ``fetch URL --out PATH [--timeout S] [--max-bytes N]``."""
+    """Add ``fetch URL --out PATH [--timeout S] [--max-bytes N] [--allow-port-redirect]``."""
     from .fetch import MAX_BYTES
 
     parser: argparse.ArgumentParser = subparsers.add_parser(
@@ -149,8 +149,13 @@ def add_fetch_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("url", metavar="URL", help="http or https URL of the spec")
     parser.add_argument("--out", type=Path, required=True, help="where to write the spec (left untouched on any error)")
-    parser.add_argument("--timeout", type=_positive_float, default=30.0, metavar="S", help="seconds for connecting and for the whole transfer (default 30)")
+    parser.add_argument("--timeout", type=_positive_float, default=30.0, metavar="S", help="wall-clock deadline in seconds for the whole download: DNS, connect, headers, every redirect and the body (default 30)")
     parser.add_argument("--max-bytes", type=_positive_int, default=MAX_BYTES, metavar="N", help=f"refuse bodies larger than this (default {MAX_BYTES})")
+    parser.add_argument(
+        "--allow-port-redirect",
+        action="store_true",
+        help="follow a redirect to another port, including http -> https (default ports 80 -> 443); refused without it. An https -> http redirect is always refused",
+    )
     parser.set_defaults(run=run_fetch)
     return parser
 
@@ -159,7 +164,7 @@ def run_fetch(args: argparse.Namespace) -> int:
     """``fetch``: print ``VERSION SHA256`` on success; 2 on any failure (nothing written)."""
     from .fetch import fetch_spec
 
-    result, diags = fetch_spec(args.url, args.out, timeout=args.timeout, max_bytes=args.max_bytes)
+    result, diags = fetch_spec(args.url, args.out, timeout=args.timeout, max_bytes=args.max_bytes, allow_port_redirect=args.allow_port_redirect)
     print_diagnostics(diags)
     if result is None:
         return EXIT_BAD_INPUT
