@@ -216,6 +216,8 @@ def _carry(live: Path, staged: Path, generated: set[str]) -> None:
             elif stat.S_ISREG(mode):
                 if not _linked(source, target):
                     shutil.copy2(source, target)
+            elif stat.S_ISFIFO(mode) and hasattr(os, "mkfifo"):
+                os.mkfifo(target, stat.S_IMODE(mode))  # never opened: opening one can block
             else:
                 raise OSError(errno.EINVAL, "is not a regular file, directory or symlink; cannot carry it into the new output", str(source))
 

@@ -183,9 +183,10 @@ def test_nothing_heavy_is_imported_by_a_call() -> None:
     env = {**os.environ, "PYTHONPATH": str(package_root())}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
     assert result.returncode == 0, result.stderr
-    # datetime (with _datetime and math) is deferred from import time to the first call
-    # that needs it; nothing else may load.
-    assert json.loads(result.stdout) == ["_datetime", "datetime", "math"]
+    # datetime is deferred from import time to the first call that needs it; nothing else
+    # may load. Which helpers datetime itself pulls in varies (math up to 3.11, not from 3.12).
+    loaded = set(json.loads(result.stdout))
+    assert "datetime" in loaded and loaded <= {"_datetime", "datetime", "math"}, sorted(loaded)
 
 
 SMOKE = r"""
