@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 from . import __version__
 from .model import Diagnostic
+from .pointer import ascii_number, cut
 from .write import write_atomic
 
 #: Default cap on the body size (the real specs are under 2 MiB).
@@ -95,9 +96,9 @@ def _content_length(response: http.client.HTTPResponse, max_bytes: int) -> int |
     raw = response.headers.get("Content-Length")
     if raw is None:
         return None
-    if not (raw.strip().isascii() and raw.strip().isdigit()):
-        raise _FetchError(f"invalid Content-Length {raw!r}")
-    length = int(raw)
+    length = ascii_number(raw.strip())
+    if length is None:
+        raise _FetchError(f"invalid Content-Length {cut(raw)}")
     if length > max_bytes:
         raise _FetchError(f"Content-Length {length} is over the {max_bytes}-byte cap")
     return length
