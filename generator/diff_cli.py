@@ -19,6 +19,7 @@ from .write import write_atomic
 if TYPE_CHECKING:
     from .diff import Change
     from .history import History
+    from .model import Catalogue
 
 FORMATS = ("text", "markdown", "json")
 FAIL_ON = ("breaking", "change", "never")
@@ -97,7 +98,7 @@ def _side(arg: str, pins: History) -> Path | Diagnostic:
 def run_diff(args: argparse.Namespace) -> int:
     """``diff``: print the report on stdout; 2 on bad input, else :func:`diff.exit_code`."""
     from .diff import diff_catalogues, exit_code
-    from .pipeline import build_catalogue, errors_in
+    from .pipeline import errors_in
     from .resources import default_supplement
 
     pins, diags = _pins(args)
@@ -114,11 +115,8 @@ def run_diff(args: argparse.Namespace) -> int:
         print_diagnostics(bad)
         return EXIT_BAD_INPUT
     old_path, new_path = (s for s in sides if isinstance(s, Path))
-    # No openapi-pydantic validation here (its import alone costs ~0.3 s): diff reads only
-    # the problem schemas, which the version check and extraction check themselves;
-    # generate and pin validate the whole document.
-    old, old_diags = build_catalogue(old_path, history=history, also=also, supplement=supplement, validate=False)
-    new, new_diags = build_catalogue(new_path, history=history, also=also, supplement=supplement, validate=False)
+    old, old_diags = _catalogue(old_path, pins, history, also, supplement)
+    new, new_diags = _catalogue(new_path, pins, history, also, supplement)
     diags = list(dict.fromkeys(old_diags + new_diags))  # shared inputs are read by both sides
     print_diagnostics(diags)
     if old is None or new is None or errors_in(diags):
@@ -126,6 +124,17 @@ def run_diff(args: argparse.Namespace) -> int:
     changes = diff_catalogues(old, new)
     _write(_report(changes, old.spec_version, new.spec_version, args.format))
     return exit_code(changes, args.fail_on)
+
+
+def _catalogue(path: Path, pins: History, history: History | None, also: Sequence[Path], supplement: Path) -> tuple[Catalogue | None, list[Diagnostic]]:
+    """One side's catalogue, its spec and ``also`` specs checked exactly as ``generate`` checks
+    them: the weekly job diffs a freshly fetched spec, and a malformed schema (``oneOf: 5``)
+    must be exit 2 with generate's diagnostics, not a crash in extraction. Only a pinned
+    copy skips validation: it was validated when pinned, and ``_pins`` verified its digest."""
+    from .pipeline import catalogue_for, load_spec
+
+    current, found = load_spec(path, validate=pins.holding(path) is None)
+    return catalogue_for(current, history=history, also=also, supplement=supplement, validate=True, diags=found)
 
 
 def _report(changes: Sequence[Change], old: str, new: str, fmt: str) -> str:
