@@ -7,12 +7,11 @@ invalid spec, supplement or URL, failed download).
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cli_shared import EXIT_BAD_INPUT, EXIT_OK, add_history_options, print_diagnostics
+from .cli_shared import EXIT_BAD_INPUT, EXIT_OK, add_history_options, emit, print_diagnostics
 from .model import Diagnostic
 from .write import write_atomic
 
@@ -23,17 +22,6 @@ if TYPE_CHECKING:
 
 FORMATS = ("text", "markdown", "json")
 FAIL_ON = ("breaking", "change", "never")
-
-
-def _write(text: str) -> None:
-    """UTF-8 bytes on stdout whatever the locale, so reports are byte-identical everywhere."""
-    sys.stdout.flush()
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:
-        sys.stdout.write(text)
-    else:
-        buffer.write(text.encode("utf-8"))
-        buffer.flush()
 
 
 def _positive_float(text: str) -> float:
@@ -122,7 +110,7 @@ def run_diff(args: argparse.Namespace) -> int:
     if old is None or new is None or errors_in(diags):
         return EXIT_BAD_INPUT
     changes = diff_catalogues(old, new)
-    _write(_report(changes, old.spec_version, new.spec_version, args.format))
+    emit(_report(changes, old.spec_version, new.spec_version, args.format))
     return exit_code(changes, args.fail_on)
 
 
@@ -172,7 +160,11 @@ def run_fetch(args: argparse.Namespace) -> int:
     print_diagnostics(diags)
     if result is None:
         return EXIT_BAD_INPUT
-    _write(f"{result.version} {result.sha256}\n")
+    from .escape import terminal_line
+
+    # One line whatever info.version holds: a newline in it would start a line of its own
+    # (in a GitHub Actions log, "::error::..." at a line start is a workflow command).
+    emit(terminal_line(f"{result.version} {result.sha256}") + "\n")
     return EXIT_OK
 
 
@@ -201,6 +193,7 @@ def add_pin_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run_pin(args: argparse.Namespace) -> int:
     """``pin``: exit 0 when pinned or unchanged, 2 on bad input (nothing written)."""
     from .diff import render_markdown, render_text
+    from .escape import terminal_line
     from .history import PINS_FILE, History
     from .pin import pin_spec
     from .resources import checkout_root, specs_dir
@@ -224,12 +217,12 @@ def run_pin(args: argparse.Namespace) -> int:
     if result is None:
         return EXIT_BAD_INPUT
     if result.changes is None:
-        line = f"no change: the problem catalogue of {result.version} is the pinned {result.current}'s\n"
+        line = terminal_line(f"no change: the problem catalogue of {result.version} is the pinned {result.current}'s") + "\n"
         if args.report:
             write_atomic(args.report, line)
-        _write(line)
+        emit(line)
         return EXIT_OK
     if args.report:
         write_atomic(args.report, render_markdown(result.changes, result.current, result.version))
-    _write(f"pinned {result.version} (was {result.current})\n" + render_text(result.changes))
+    emit(terminal_line(f"pinned {result.version} (was {result.current})") + "\n" + render_text(result.changes))
     return EXIT_OK
