@@ -241,6 +241,7 @@ def check_output_hygiene(out: Path) -> None:
         assert "<" not in prose and ">" not in prose, f"raw HTML in errors.md: {line[:200]!r}"
         assert "](" not in prose and "]:" not in prose, f"link syntax in errors.md: {line[:200]!r}"
         assert not re.match(r" {0,3}(```|~~~)", line), f"code fence in errors.md: {line[:200]!r}"
+        assert not re.search(r"@[A-Za-z0-9]", line), f"a GitHub mention in errors.md: {line[:200]!r}"
         assert not re.match(r" *- (#{1,6}( |$)|[-+*]( |$)|\d{1,9}[.)]( |$)|>|=+ *$)", line), f"block markup opened by text: {line[:200]!r}"
     rows = [line for line in body if line.startswith("|")]
     header_cells: int | None = None
