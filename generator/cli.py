@@ -13,7 +13,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .cli_shared import EXIT_BAD_INPUT, EXIT_DIFFERENT, EXIT_INTERNAL, EXIT_OK, add_history_options, print_diagnostics
+from .cli_shared import (
+    EXIT_BAD_INPUT,
+    EXIT_DIFFERENT,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    Parser,
+    add_history_options,
+    emit,
+    print_diagnostics,
+)
 from .request import DEFAULT_PACKAGE, Request, make_request
 
 if TYPE_CHECKING:  # imported where needed: a warm run imports no stage module
@@ -51,7 +60,7 @@ def run_generate(args: argparse.Namespace) -> int:
     if not result.ok:
         return EXIT_BAD_INPUT
     if not args.quiet and not result.fresh:
-        print(f"xproblems: {len(result.changed)} file(s) changed in {req.out}", file=sys.stderr)
+        emit(f"xproblems: {len(result.changed)} file(s) changed in {req.out}\n", sys.stderr)
     return EXIT_OK
 
 
@@ -67,17 +76,16 @@ def run_check(args: argparse.Namespace) -> int:
     print_diagnostics(result.diagnostics)
     if not result.ok:
         return EXIT_BAD_INPUT
-    for text in result.diffs:
-        sys.stdout.write(text)
+    emit("".join(result.diffs))
     if result.diffs:
-        print(f"xproblems: {len(result.diffs)} file(s) differ from what `generate` would write", file=sys.stderr)
+        emit(f"xproblems: {len(result.diffs)} file(s) differ from what `generate` would write\n", sys.stderr)
         return EXIT_DIFFERENT
     return EXIT_OK
 
 
 def parser(*, extras: bool = True) -> argparse.ArgumentParser:
     """The argument parser for every subcommand (``extras=False``: generate and check only)."""
-    top = argparse.ArgumentParser(prog="xproblems", description="X API v2 problem schemas -> a vendorable Python error package")
+    top = Parser(prog="xproblems", description="X API v2 problem schemas -> a vendorable Python error package")
     top.add_argument("--version", action="version", version=f"xproblems {__version__}")
     top.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     sub = top.add_subparsers(dest="command", required=True)
@@ -114,6 +122,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if args.debug:
             raise
-        print(f"error: internal: {type(exc).__name__}: {exc} (rerun with --debug and report it)", file=sys.stderr)
+        emit(f"error: internal: {type(exc).__name__}: {exc} (rerun with --debug and report it)\n", sys.stderr)
         return EXIT_INTERNAL
     return code

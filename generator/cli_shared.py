@@ -13,7 +13,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # imported where needed: a warm run imports no stage module
     from .model import Diagnostic
@@ -21,10 +21,42 @@ if TYPE_CHECKING:  # imported where needed: a warm run imports no stage module
 EXIT_OK, EXIT_DIFFERENT, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 
+def emit(text: str, stream: IO[str] | None = None) -> None:
+    """Write ``text`` to ``stream`` (default stdout): the one way the CLI prints anything.
+
+    Each line goes through :func:`escape.terminal_line`, so no spec text (a title, an enum
+    value, a version, a file name or pointer in a diagnostic) can send an escape sequence,
+    a bidi override or a lone surrogate to a terminal or a CI log. ``\\n`` alone ends
+    lines, so a record that must stay one line (a diagnostic, a line of ``diff``'s text
+    report, ``fetch``'s ``VERSION SHA256``) is composed with ``terminal_line`` first: a
+    newline in spec text must not start a line of its own. The bytes are UTF-8 whatever
+    the locale, so reports are byte-identical everywhere.
+    """
+    from .escape import terminal_line  # lazy: the warm path prints nothing
+
+    target = sys.stdout if stream is None else stream
+    safe = "\n".join(terminal_line(line) for line in text.split("\n"))
+    target.flush()
+    buffer = getattr(target, "buffer", None)
+    if buffer is None:
+        target.write(safe)
+    else:
+        buffer.write(safe.encode("utf-8"))
+        buffer.flush()
+
+
 def print_diagnostics(diags: Sequence[Diagnostic]) -> None:
     """One line per diagnostic on stderr."""
-    for d in diags:
-        print(d.render(), file=sys.stderr)
+    if diags:
+        emit("".join(d.render() + "\n" for d in diags), sys.stderr)
+
+
+class Parser(argparse.ArgumentParser):
+    """``argparse``, printing through :func:`emit`: its usage errors quote command-line values."""
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        if message:
+            emit(message, file or sys.stderr)
 
 
 def add_history_options(parser: argparse.ArgumentParser) -> None:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
-from .escape import md_code, md_text, one_line
+from .escape import md_code, md_text, one_line, terminal_line
 from .model import Catalogue, EnumType, Field, ProblemType, StatusCode
 
 Severity = Literal["breaking", "warning", "info"]
@@ -476,7 +476,8 @@ def _grouped_message(group: Group) -> str:
 
 def render_text(changes: Sequence[Change]) -> str:
     """One line per change (``severity key kind: message``), a change that applies to several
-    types as one line listing them, then a summary line."""
+    types as one line listing them, then a summary line; no control, bidi or surrogate
+    character (see :func:`escape.terminal_line`)."""
     if not changes:
         return "no changes\n"
     groups = group_changes(changes)
@@ -490,7 +491,8 @@ def render_text(changes: Sequence[Change]) -> str:
             count = f"({len(g.keys)} types)"
             lines.append(f"{g.severity:<{width_sev}}  {count:<{width_key}}  {g.kind}: {one_line(g.subject + _shared_values(g))}: {', '.join(g.keys)}")
     lines.append(f"{len(changes)} change(s): {_summary_line(changes)}")
-    return "\n".join(lines) + "\n"
+    # Keys, subjects and values are spec text: each line is one terminal-safe line.
+    return "\n".join(terminal_line(line) for line in lines) + "\n"
 
 
 def _cell(text: str) -> str:

@@ -7,32 +7,21 @@ invalid spec, supplement or URL, failed download).
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cli_shared import EXIT_BAD_INPUT, EXIT_OK, add_history_options, print_diagnostics
+from .cli_shared import EXIT_BAD_INPUT, EXIT_OK, add_history_options, emit, print_diagnostics
 from .model import Diagnostic
 from .write import write_atomic
 
 if TYPE_CHECKING:
     from .diff import Change
     from .history import History
+    from .model import Catalogue
 
 FORMATS = ("text", "markdown", "json")
 FAIL_ON = ("breaking", "change", "never")
-
-
-def _write(text: str) -> None:
-    """UTF-8 bytes on stdout whatever the locale, so reports are byte-identical everywhere."""
-    sys.stdout.flush()
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:
-        sys.stdout.write(text)
-    else:
-        buffer.write(text.encode("utf-8"))
-        buffer.flush()
 
 
 def _positive_float(text: str) -> float:
@@ -97,7 +86,7 @@ def _side(arg: str, pins: History) -> Path | Diagnostic:
 def run_diff(args: argparse.Namespace) -> int:
     """``diff``: print the report on stdout; 2 on bad input, else :func:`diff.exit_code`."""
     from .diff import diff_catalogues, exit_code
-    from .pipeline import build_catalogue, errors_in
+    from .pipeline import errors_in
     from .resources import default_supplement
 
     pins, diags = _pins(args)
@@ -114,18 +103,26 @@ def run_diff(args: argparse.Namespace) -> int:
         print_diagnostics(bad)
         return EXIT_BAD_INPUT
     old_path, new_path = (s for s in sides if isinstance(s, Path))
-    # No openapi-pydantic validation here (its import alone costs ~0.3 s): diff reads only
-    # the problem schemas, which the version check and extraction check themselves;
-    # generate and pin validate the whole document.
-    old, old_diags = build_catalogue(old_path, history=history, also=also, supplement=supplement, validate=False)
-    new, new_diags = build_catalogue(new_path, history=history, also=also, supplement=supplement, validate=False)
+    old, old_diags = _catalogue(old_path, pins, history, also, supplement)
+    new, new_diags = _catalogue(new_path, pins, history, also, supplement)
     diags = list(dict.fromkeys(old_diags + new_diags))  # shared inputs are read by both sides
     print_diagnostics(diags)
     if old is None or new is None or errors_in(diags):
         return EXIT_BAD_INPUT
     changes = diff_catalogues(old, new)
-    _write(_report(changes, old.spec_version, new.spec_version, args.format))
+    emit(_report(changes, old.spec_version, new.spec_version, args.format))
     return exit_code(changes, args.fail_on)
+
+
+def _catalogue(path: Path, pins: History, history: History | None, also: Sequence[Path], supplement: Path) -> tuple[Catalogue | None, list[Diagnostic]]:
+    """One side's catalogue, its spec and ``also`` specs checked exactly as ``generate`` checks
+    them: the weekly job diffs a freshly fetched spec, and a malformed schema (``oneOf: 5``)
+    must be exit 2 with generate's diagnostics, not a crash in extraction. Only a pinned
+    copy skips validation: it was validated when pinned, and ``_pins`` verified its digest."""
+    from .pipeline import catalogue_for, load_spec
+
+    current, found = load_spec(path, validate=pins.holding(path) is None)
+    return catalogue_for(current, history=history, also=also, supplement=supplement, validate=True, diags=found)
 
 
 def _report(changes: Sequence[Change], old: str, new: str, fmt: str) -> str:
@@ -168,7 +165,11 @@ def run_fetch(args: argparse.Namespace) -> int:
     print_diagnostics(diags)
     if result is None:
         return EXIT_BAD_INPUT
-    _write(f"{result.version} {result.sha256}\n")
+    from .escape import terminal_line
+
+    # One line whatever info.version holds: a newline in it would start a line of its own
+    # (in a GitHub Actions log, "::error::..." at a line start is a workflow command).
+    emit(terminal_line(f"{result.version} {result.sha256}") + "\n")
     return EXIT_OK
 
 
@@ -197,6 +198,7 @@ def add_pin_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run_pin(args: argparse.Namespace) -> int:
     """``pin``: exit 0 when pinned or unchanged, 2 on bad input (nothing written)."""
     from .diff import render_markdown, render_text
+    from .escape import terminal_line
     from .history import PINS_FILE, History
     from .pin import pin_spec
     from .resources import checkout_root, specs_dir
@@ -220,12 +222,12 @@ def run_pin(args: argparse.Namespace) -> int:
     if result is None:
         return EXIT_BAD_INPUT
     if result.changes is None:
-        line = f"no change: the problem catalogue of {result.version} is the pinned {result.current}'s\n"
+        line = terminal_line(f"no change: the problem catalogue of {result.version} is the pinned {result.current}'s") + "\n"
         if args.report:
             write_atomic(args.report, line)
-        _write(line)
+        emit(line)
         return EXIT_OK
     if args.report:
         write_atomic(args.report, render_markdown(result.changes, result.current, result.version))
-    _write(f"pinned {result.version} (was {result.current})\n" + render_text(result.changes))
+    emit(terminal_line(f"pinned {result.version} (was {result.current})") + "\n" + render_text(result.changes))
     return EXIT_OK

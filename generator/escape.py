@@ -1,8 +1,11 @@
-"""The only ways spec text reaches generated output: as a Python literal or escaped Markdown.
+"""The only ways spec text leaves the generator: a Python literal, escaped Markdown, a terminal line.
 
 Templates print nothing but :class:`Code` (Python source decided here) and :class:`Md`
 (escaped Markdown), plus ints; the Jinja ``finalize`` hook refuses everything else, so a
-spec string that skipped these functions cannot reach a file.
+spec string that skipped these functions cannot reach a file. The CLI prints every line
+through :func:`terminal_line` (``cli_shared.emit``); Markdown reports (``diff --format
+markdown``, the changelog, the pull-request body) are made of :func:`md_text` and
+:func:`md_code`, as docs/errors.md is.
 """
 
 from __future__ import annotations
@@ -102,27 +105,48 @@ def py_docstring(lines: Sequence[str], indent: str) -> Code:
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}|~])")
 
 
-def _visible(ch: str) -> str:
-    return ch if ch.isprintable() or ch == " " else f"U+{ord(ch):04X}"
+def terminal_line(text: str) -> str:
+    """``text`` as one line that is safe on any terminal and in any log.
+
+    Every character a terminal acts on or that can disguise a line is shown as ``U+XXXX``,
+    as the runtime's ``str()`` and docs/errors.md show them: C0 and C1 controls (escape
+    sequences, line breaks, tabs), bidi controls and every other format character, lone
+    surrogates (which cannot even be encoded), private-use and unassigned code points,
+    and every space but U+0020. That is ``not str.isprintable()``; printable text,
+    non-ASCII included, is returned unchanged, and the result is its own escape.
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else f"U+{ord(ch):04X}" for ch in text)
+
+
+#: GitHub notifies ``@name`` in a pull request body, and (Dependabot found) in the plain-text
+#: e-mail of a reply to one even when the name is inside a code span, so code spans are not
+#: enough. A zero-width space after the ``@`` stops both and renders the same; Renovate and
+#: Dependabot do this. Written as an entity, so the Markdown file itself holds no invisible
+#: character (the output-hygiene checks hold for it).
+_NO_MENTION = "@&#8203;"
 
 
 def md_text(value: object) -> Md:
-    """Escape text for a Markdown table cell or paragraph: one line, inert markup."""
-    text = one_line(_require_str(value, "md_text"))
-    text = "".join(_visible(ch) for ch in text)
+    """Escape text for a Markdown table cell or paragraph: one line, inert markup, no mention."""
+    text = terminal_line(one_line(_require_str(value, "md_text")))
     text = html.escape(text, quote=False)
     text = _MD_SPECIAL.sub(r"\\\1", text)
     # At the start of a list item or paragraph, '#', '-', '+', '=' or '1.' would open a
     # heading, a nested list or an ordered list: make that first marker literal too.
-    return Md(_BLOCK_START.sub(lambda m: f"\\{m.group(1)}" if m.group(1) else f"{m.group(2)}\\{m.group(3)}", text))
+    text = _BLOCK_START.sub(lambda m: f"\\{m.group(1)}" if m.group(1) else f"{m.group(2)}\\{m.group(3)}", text)
+    return Md(text.replace("@", _NO_MENTION))
 
 
 _BLOCK_START = re.compile(r"\A(?:([#+=-])|(\d{1,9})([.)]))")
 
 
 def md_code(value: object) -> Md:
-    """A Markdown code span for identifiers and URIs (backticks and pipes made inert)."""
-    text = "".join(_visible(ch) for ch in one_line(_require_str(value, "md_code")))
-    if "`" in text or "|" in text or not text:
+    """A Markdown code span for identifiers and URIs; text with a backtick, a pipe or an
+    ``@`` (a code span does not stop every mention: see :data:`_NO_MENTION`) is escaped
+    text instead."""
+    text = terminal_line(one_line(_require_str(value, "md_code")))
+    if "`" in text or "|" in text or "@" in text or not text:
         return md_text(text)
     return Md(f"`{text}`")

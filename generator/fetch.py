@@ -56,8 +56,9 @@ from typing import IO, Any
 from urllib.parse import urlsplit
 
 from . import __version__
-from .escape import one_line
+from .escape import one_line, terminal_line
 from .model import Diagnostic
+from .pointer import ascii_number
 from .write import write_atomic
 
 #: Default cap on the body size (the real specs are under 2 MiB).
@@ -89,7 +90,7 @@ class _FetchError(Exception):
 
 def _shown(text: object) -> str:
     """Server-sent text for a one-line message: control, bidi and surrogate characters as U+XXXX."""
-    flat = "".join(ch if ch.isprintable() else f"U+{ord(ch):04X}" for ch in one_line(str(text)))
+    flat = terminal_line(one_line(str(text)))
     return flat if len(flat) <= _SHOWN else flat[:_SHOWN] + "..."
 
 
@@ -325,9 +326,9 @@ def _content_length(response: http.client.HTTPResponse, max_bytes: int) -> int |
     raw = response.headers.get("Content-Length")
     if raw is None:
         return None
-    if not (raw.strip().isascii() and raw.strip().isdigit()):
+    length = ascii_number(raw.strip())
+    if length is None:
         raise _FetchError(f"invalid Content-Length {_shown(repr(raw))}")
-    length = int(raw)
     if length > max_bytes:
         raise _FetchError(f"Content-Length {length} is over the {max_bytes}-byte cap")
     return length

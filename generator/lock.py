@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .pointer import ascii_number
+
 LOCK_NAME = ".xproblems.lock"
 OWNER_NAME = ".xproblems.lock.owner"
 _HELD = "another xproblems run holds the lock"
@@ -108,10 +110,11 @@ def _stale(path: Path) -> bool:
             host, _, pid = handle.read(512).decode("utf-8", "replace").strip().rpartition(" ")
     except OSError:
         return False
-    if host != socket.gethostname() or not pid.isascii() or not pid.isdigit():
+    number = ascii_number(pid)
+    if host != socket.gethostname() or number is None:
         return False
     try:
-        os.kill(int(pid), 0)  # POSIX only: this path never runs on Windows (msvcrt is there)
+        os.kill(number, 0)  # POSIX only: this path never runs on Windows (msvcrt is there)
     except ProcessLookupError:
         return True
     except OSError:

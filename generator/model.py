@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .escape import terminal_line
+
 Level = Literal["error", "warning"]
 #: The JSON kinds a problem field can have; anything else is ``any``.
 LabsPhase = Literal["connection", "rule-submission"]
@@ -26,8 +28,10 @@ class Diagnostic:
     message: str
 
     def render(self) -> str:
-        """The one-line form printed on stderr."""
-        return f"{self.level}: {self.file}: {self.pointer or '/'}: {self.message}"
+        """The one-line form printed on stderr: file names, pointers and messages quote spec
+        text, so the line goes through :func:`escape.terminal_line` (one line, no control,
+        bidi or surrogate character)."""
+        return terminal_line(f"{self.level}: {self.file}: {self.pointer or '/'}: {self.message}")
 
 
 # --- what one spec says -----------------------------------------------------------------

@@ -28,6 +28,7 @@ from .runtime._uri import problem_slug as problem_slug
 
 _WORD_BREAK = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _SEPARATORS = re.compile(r"[^A-Za-z0-9]+")
+_DIGITS = "0123456789"  # not str.isdigit, which is true for "²"
 #: Longest identifier we emit; longer ones are cut and given a digest-free deterministic tail.
 MAX_IDENTIFIER = 64
 
@@ -55,7 +56,7 @@ def _cap(name: str) -> str:
 def class_name(text: str) -> str:
     """CamelCase class name, or ``Value`` for text with no usable characters."""
     name = "".join(w[:1].upper() + w[1:] for w in words(text)) or "Value"
-    name = "V" + name if name[0].isdigit() else name
+    name = "V" + name if name[0] in _DIGITS else name
     name = _cap(name)
     return name + "_" if name in _BLOCKED or name in MODULE_NAMES else name
 
@@ -73,14 +74,14 @@ def problem_class_name(pinned: str | None, schema_name: str | None, key: str) ->
 def member_name(text: str) -> str:
     """UPPER_SNAKE enum member name; never starts with ``_`` or a digit."""
     name = "_".join(w.upper() for w in words(text)) or "VALUE"
-    name = "V" + name if name[0].isdigit() else name
+    name = "V" + name if name[0] in _DIGITS else name
     return _cap(name)
 
 
 def attr_name(text: str, reserved: Iterable[str] = ()) -> str:
     """lower_snake attribute name that is not a keyword, builtin or reserved name."""
     name = "_".join(w.lower() for w in words(text)) or "field"
-    name = "f_" + name if name[0].isdigit() else name
+    name = "f_" + name if name[0] in _DIGITS else name
     name = _cap(name)
     if name in _BLOCKED or name in set(reserved):
         name += "_"

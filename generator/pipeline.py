@@ -105,21 +105,45 @@ def catalogue_for(
 
     found_diags = list(diags)
     pinned = history.older_than(current.version) if history is not None and current is not None else ()
-    inputs = [(history.path(p), False) for p in pinned] if history is not None else []
-    inputs += [(path, validate) for path in also]
-    olds: list[SpecCatalogue] = []
-    for path, check in inputs:
+    inputs = [(history.path(p), False, 0) for p in pinned] if history is not None else []
+    inputs += [(path, validate, 1) for path in also]
+    olds: list[tuple[int, SpecCatalogue]] = []
+    for path, check, rank in inputs:
         old, found = load_spec(path, validate=check)
         found_diags += found
         if old is not None:
-            olds.append(old)
+            olds.append((rank, old))
     supp, found = _load_supplement(supplement or default_supplement())
     found_diags += found
     if current is None or supp is None or errors_in(found_diags):
         return None, found_diags
-    olds.sort(key=lambda o: version_key(o.version))
-    catalogue, merged = merge(current, olds, supp, reserved_attrs=RESERVED_ATTRS, reserved_names=RESERVED_NAMES)
-    return catalogue, found_diags + merged
+    ordered = _oldest_first(olds)
+    catalogue, merged = merge(current, ordered, supp, reserved_attrs=RESERVED_ATTRS, reserved_names=RESERVED_NAMES)
+    return catalogue, found_diags + _shadowed(ordered) + merged
+
+
+def _oldest_first(olds: Sequence[tuple[int, SpecCatalogue]]) -> list[SpecCatalogue]:
+    """Older specs by version; of one version, a pinned copy (rank 0) before ``--also`` specs
+    (rank 1), then by digest. ``merge`` takes a version's first spec only, so nothing may
+    depend on the order of ``--also`` on the command line: the fingerprint does not (it
+    sorts their digests), and neither may the output it vouches for."""
+    return [old for _, old in sorted(olds, key=lambda ro: (version_key(ro[1].version), ro[0], ro[1].sha256))]
+
+
+def _shadowed(ordered: Sequence[SpecCatalogue]) -> list[Diagnostic]:
+    """Warnings for older specs that ``merge`` ignores: the version of one before them, with
+    other problem schemas (a pinned copy and the full spec it was pruned from agree)."""
+    from .model import Diagnostic
+    from .pointer import cut
+
+    first: dict[str, SpecCatalogue] = {}
+    out = []
+    for spec in ordered:
+        kept = first.setdefault(spec.version, spec)
+        if kept.problems_digest != spec.problems_digest:
+            message = f"version {cut(spec.version)} is also that of {kept.file}, whose problem schemas differ and which is used instead"
+            out.append(Diagnostic("warning", spec.file, "/info/version", message))
+    return out
 
 
 #: load_supplement results by (path as given, sha256 of its bytes): ``diff`` and ``pin``

@@ -15,6 +15,22 @@ def unescape(token: str) -> str:
     return token.replace("~1", "/").replace("~0", "~")
 
 
+#: Longest run of digits read as a number: no array, version part or byte count has more, and
+#: ``int()`` refuses strings of over 4,300 digits (a crash, not an input error).
+MAX_DIGITS = 18
+
+
+def ascii_number(text: str, limit: int = MAX_DIGITS) -> int | None:
+    """The value of ``text`` when it is 1 to ``limit`` ASCII digits, else None.
+
+    ``str.isdigit`` is true for ``"²"`` (``int`` then fails) and for ``"٣"`` (``int`` reads 3):
+    every number the generator reads from input text goes through here instead.
+    """
+    if not (0 < len(text) <= limit and text.isascii() and text.isdigit()):
+        return None
+    return int(text)
+
+
 def join(pointer: str, *tokens: str | int) -> str:
     """Append escaped tokens to a pointer."""
     return pointer + "".join("/" + escape(t) for t in tokens)
@@ -45,10 +61,10 @@ def resolve(doc: Any, pointer: str) -> Any:
                 raise PointerError(f"no member {token!r}", here)
             node = node[token]
         elif isinstance(node, list):
-            # ASCII digits only ("²".isdigit() is true, int("²") fails); no index of 19 digits is in range
-            if not (token.isascii() and token.isdigit() and len(token) <= 18) or int(token) >= len(node) or token != str(int(token)):
+            index = ascii_number(token)
+            if index is None or index >= len(node) or token != str(index):
                 raise PointerError(f"no array index {token!r}", here)
-            node = node[int(token)]
+            node = node[index]
         else:
             raise PointerError(f"cannot descend into a {type(node).__name__}", here)
         here = join(here, token)

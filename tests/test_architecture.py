@@ -53,3 +53,36 @@ def test_cli_holds_no_pipeline_logic() -> None:
     assert set(imports) <= {"__version__", "model", "cli_shared", "request", "pipeline", "diff_cli"}, sorted(imports)
     assert imports["pipeline"] <= {"generate", "check"}, imports["pipeline"]
     assert imports["request"] <= {"DEFAULT_PACKAGE", "Request", "make_request"}
+
+
+def _unguarded_digit_tests(tree: ast.AST) -> list[str]:
+    """``x.isdigit()`` (or ``isdecimal``/``isnumeric``) not preceded by ``x.isascii() and``."""
+    guarded: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And):
+            ascii_checked: set[str] = set()
+            for value in node.values:
+                for sub in ast.walk(value):
+                    if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute):
+                        if sub.func.attr == "isascii":
+                            ascii_checked.add(ast.unparse(sub.func.value))
+                        elif ast.unparse(sub.func.value) in ascii_checked:
+                            guarded.add(id(sub))
+    return [
+        ast.unparse(node)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("isdigit", "isdecimal", "isnumeric") and id(node) not in guarded
+    ]
+
+
+def test_digits_are_ascii_digits_everywhere() -> None:
+    """"²".isdigit() is true and int("²") fails; int("٣") is 3. A number read from input text
+    must be ASCII digits: pointer.ascii_number, or x.isascii() and x.isdigit() in the runtime."""
+    found = {}
+    for path in sorted(GENERATOR.rglob("*.py")):
+        bad = _unguarded_digit_tests(ast.parse(path.read_text(encoding="utf-8")))
+        if bad:
+            found[str(path.relative_to(GENERATOR))] = bad
+    assert found == {}, found
+    assert _unguarded_digit_tests(ast.parse("x.isdigit() and x.isascii()")) == ["x.isdigit()"]

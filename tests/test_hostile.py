@@ -241,6 +241,7 @@ def check_output_hygiene(out: Path) -> None:
         assert "<" not in prose and ">" not in prose, f"raw HTML in errors.md: {line[:200]!r}"
         assert "](" not in prose and "]:" not in prose, f"link syntax in errors.md: {line[:200]!r}"
         assert not re.match(r" {0,3}(```|~~~)", line), f"code fence in errors.md: {line[:200]!r}"
+        assert not re.search(r"@[A-Za-z0-9]", line), f"a GitHub mention in errors.md: {line[:200]!r}"
         assert not re.match(r" *- (#{1,6}( |$)|[-+*]( |$)|\d{1,9}[.)]( |$)|>|=+ *$)", line), f"block markup opened by text: {line[:200]!r}"
     rows = [line for line in body if line.startswith("|")]
     header_cells: int | None = None
@@ -275,6 +276,8 @@ class Corpus:
     runs: dict[str, Run]
     twins: dict[str, Run]
     probes: dict[str, dict[str, Any]]
+    #: ``xproblems diff <base spec> <case spec>`` of every reject case (issue 14, item 8).
+    diffs: dict[str, Run] = field(default_factory=dict)
 
 
 def case_inputs(case: Path) -> tuple[Path, Path]:
@@ -399,12 +402,21 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Corpus]:
             result = pool.run(["generate", "--quiet", "--spec", str(spec), "--supplement", str(supplement), "--out", str(out)], folder)
             return folder, Run(result["rc"], result["stderr"], result["stdout"], result["network"], out, folder)
 
+        def run_diff(case: Path) -> tuple[str, Run]:
+            spec, supplement = case_inputs(case)
+            cwd = base / "diffs" / case.name
+            cwd.mkdir(parents=True)
+            result = pool.run(["diff", str(BASE_SPEC), str(spec), "--supplement", str(supplement)], cwd)
+            return case.name, Run(result["rc"], result["stderr"], result["stdout"], result["network"], cwd, cwd)
+
+        rejects = [c for c in CASES if expectation(c)["outcome"] == "reject"]
         with ThreadPoolExecutor(WORKERS) as ex:
             runs = dict(ex.map(run_case, CASES))
             twin_runs = dict(ex.map(run_twin, list(twin_jobs)))
+            diffs = dict(ex.map(run_diff, rejects))
             generated = [name for name, run in runs.items() if run.rc == 0]
             probes = dict(zip(generated, ex.map(lambda n: probe(runs[n].out), generated), strict=True))
-        yield Corpus(benign, runs, {name: twin_runs[folder] for name, folder in twin_of.items()}, probes)
+        yield Corpus(benign, runs, {name: twin_runs[folder] for name, folder in twin_of.items()}, probes, diffs)
     finally:
         pool.close()
 
@@ -445,6 +457,25 @@ def _check_reject(case: Path, expect: dict[str, Any], run: Run, corpus: Corpus) 
         assert wanted in run.stderr, f"{wanted!r} not in stderr:\n{run.stderr[-3000:]}"
     assert run.after == run.before == corpus.benign, "a rejected run changed the existing generated/ tree"
     assert not list(run.cwd.rglob(".xproblems-stage-*"))
+
+
+REJECTS = [c for c in CASES if expectation(c)["outcome"] == "reject"]
+
+
+@pytest.mark.parametrize("case", REJECTS, ids=[c.name for c in REJECTS])
+def test_diff_rejects_what_generate_rejects(case: Path, corpus: Corpus) -> None:
+    """The weekly job diffs a freshly fetched spec: ``diff`` runs generate's checks (issue 14,
+    item 8), so every rejected input is exit 2 with generate's very error lines, never exit 3."""
+    run = corpus.diffs[case.name]
+    assert run.network == [], f"network access attempted: {run.network}"
+    assert run.rc == 2, f"expected exit 2, got {run.rc}: {run.stderr[-2000:]}"
+    assert run.stdout == "", "a rejected diff printed a report"
+    lines = run.stderr.rstrip("\n").split("\n")
+    for line in lines:
+        assert DIAG.fullmatch(line), f"not a diagnostic line: {line[:300]!r}"
+    errors = {line for line in lines if line.startswith("error: ")}
+    generated = {line for line in corpus.runs[case.name].stderr.split("\n") if line.startswith("error: ")}
+    assert errors == generated, "diff and generate disagree about what is wrong"
 
 
 def _check_generated(run: Run) -> None:

@@ -41,6 +41,8 @@ TABLE: list[tuple[int, str, datetime.timedelta | None]] = [
     (503, "Mon, 32 Jan 2024 12:00:00 GMT", 5 * S),  # no such day
     (503, "Mon, 01 Jan 2024 25:00:00 GMT", 5 * S),
     (503, "", 5 * S),
+    (503, "Monday, 01-Jan-\u00b2\u00b2 12:03:00 GMT", 5 * S),  # "²".isdigit() is true, int("²") fails
+    (503, "Monday, 01-Jan-" + "9" * 5000 + " 12:03:00 GMT", 5 * S),  # int() refuses 5,000 digits
     (400, "30", None),  # X says do not retry a 400 as is; the header does not change that
     (429, "86400", DAY),
 ]

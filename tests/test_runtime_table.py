@@ -352,6 +352,9 @@ def test_status_given_as_text() -> None:
     assert type(xp.error_from_response("429", b"")) is xp.TooManyRequests
     assert xp.error_from_response(" 503 ", b"").status == 503
     assert xp.error_from_response("abc", b"").status is None
+    # Only ASCII digits: "²".isdigit() is true (int() fails) and int() reads "٤٢٩" as 429.
+    assert xp.error_from_response("\u00b2", b"").status is None
+    assert xp.error_from_response("\u0664\u0662\u0669", b"").status is None
 
 
 def test_headers_any_case_and_shape() -> None:

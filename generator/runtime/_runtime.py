@@ -271,7 +271,7 @@ def _coerce_status(status: object) -> int | None:
         return _coerce_status(status.value)
     if isinstance(status, (str, bytes)):
         text = status.strip()
-        if 0 < len(text) <= 3 and text.isdigit():
+        if 0 < len(text) <= 3 and text.isascii() and text.isdigit():
             return int(text)
     return None
 
@@ -896,7 +896,8 @@ def _http_date(text: str) -> datetime.datetime | None:
         day, month, year, clock = words[1], words[2], words[3], words[4]
     elif len(words) == 4 and words[3] == "GMT" and words[1].count("-") == 2:
         day, month, year = words[1].split("-")  # Sunday, 06-Nov-94 08:49:37 GMT
-        year = ("19" if year.isdigit() and int(year) >= 50 else "20") + year
+        two_digits = len(year) == 2 and year.isascii() and year.isdigit()
+        year = ("19" if two_digits and int(year) >= 50 else "20") + year
         clock = words[2]
     elif len(words) == 5:  # Sun Nov  6 08:49:37 1994
         month, day, clock, year = words[1], words[2], words[3], words[4]
