@@ -10,7 +10,7 @@ OUT     ?=
 PYTHON  ?= .venv/bin/python
 XP      := $(PYTHON) -m xproblems
 
-.PHONY: setup generate check test test-fast lint golden bench spec-update clean
+.PHONY: setup generate check test test-fast test-versions test-all lint golden bench spec-update clean
 
 setup:
 	python3 -m venv .venv
@@ -24,6 +24,16 @@ check:
 
 test:
 	$(PYTHON) -m pytest
+
+# The whole suite on Python 3.11, 3.12 and 3.13, and the generated package's runtime tests on
+# 3.9 and 3.10, each in its own venv under .venvs/ (tests/python_versions.py); an absent
+# interpreter is skipped with a message.
+test-versions:
+	$(PYTHON) -m tests.python_versions
+
+# What CI runs: the suite here, then on every other supported Python.
+test-all: test
+	$(PYTHON) -m tests.python_versions --skip $$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
 # The edit-test loop: every unit and the runtime, without whole-spec subprocess runs,
 # the hostile corpus, the runner-layout clone and the wheel (the tests marked slow).
@@ -58,4 +68,4 @@ spec-update:
 	$(XP) generate --quiet
 
 clean:
-	rm -rf tmp .pytest_cache .mypy_cache .ruff_cache
+	rm -rf tmp .pytest_cache .mypy_cache .ruff_cache .venvs

@@ -19,7 +19,7 @@ from .runtime_support import load
 
 xp = load()
 
-NOW = datetime.datetime(2024, 1, 1, 12, 0, 0, tzinfo=datetime.UTC)
+NOW = datetime.datetime(2024, 1, 1, 12, 0, 0, tzinfo=datetime.timezone.utc)
 DAY = datetime.timedelta(days=1)
 S = datetime.timedelta(seconds=1)
 

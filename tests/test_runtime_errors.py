@@ -17,7 +17,7 @@ from .runtime_support import load
 
 xp = load()
 
-UTC = datetime.UTC
+UTC = datetime.timezone.utc
 NOW = datetime.datetime(2024, 3, 31, 22, 30, tzinfo=UTC)
 USAGE_CAP = {
     "title": "UsageCapExceeded",

@@ -96,7 +96,7 @@ def test_another_host_s_problem_path_is_not_an_x_type_and_gets_no_slug_behaviour
     problem = xp.parse_problem(evil)
     assert type(problem) is xp.UnknownProblem and problem.slug is None
     assert str(problem).startswith("[https://evil.example/x/problems/usage-capped] t: d")
-    now = datetime.datetime(2024, 1, 1, 12, tzinfo=datetime.UTC)
+    now = datetime.datetime(2024, 1, 1, 12, tzinfo=datetime.timezone.utc)
     error = xp.error_from_response(429, evil)
     real = xp.error_from_response(429, {**evil, "type": "https://api.x.com/2/problems/usage-capped"})
     assert xp.retry_after(real, 1, now=now) == datetime.timedelta(hours=12)  # until midnight UTC
