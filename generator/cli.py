@@ -19,8 +19,10 @@ from .cli_shared import (
     EXIT_INTERNAL,
     EXIT_OK,
     Parser,
+    add_global_options,
     add_history_options,
     emit,
+    epilog,
     print_diagnostics,
 )
 from .request import DEFAULT_PACKAGE, Request, make_request
@@ -35,7 +37,7 @@ _CORE_COMMANDS = frozenset({"generate", "check"})
 
 def _add_inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--spec", type=Path, help="OpenAPI spec (default: the current pinned spec); pinned specs older than it are merged")
-    parser.add_argument("--also", type=Path, nargs="*", action="extend", default=[], metavar="OLD_SPEC", help="more older specs whose dropped types and fields are kept, marked retired")
+    parser.add_argument("--also", type=Path, action="append", default=[], metavar="OLD_SPEC", help="an older spec whose dropped types and fields are kept, marked retired (repeat for more)")
     add_history_options(parser)
     parser.add_argument("--supplement", type=Path, help="curated supplement (default: the one shipped with xproblems)")
     parser.add_argument("--out", type=Path, help="output directory (default: generated/ of the checkout; required for an installed xproblems)")
@@ -83,29 +85,48 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_GENERATE = (
+    "Build the problem catalogue from the spec (by default the current pinned one), the pinned "
+    "history of older specs and the curated supplement, and write the vendorable package and "
+    "docs/errors.md into --out. Each output directory is swapped in whole: a run killed at any "
+    "point leaves it old or new, never mixed. When the manifest says the output is fresh, "
+    "nothing is read or written."
+)
+_GENERATE_CODES = "0  written, or already fresh\n2  bad input, or the environment (a file in the way, disk full, the lock held)\n3  internal error (a bug: rerun with --debug and report it)"
+_GENERATE_EXAMPLES = ("xproblems generate --out src/myapp/vendor --package x_errors", "xproblems generate --spec x-api-v2.json --also older.json --out generated")
+_CHECK = (
+    "Compare --out with what `generate` would write, and print a unified diff of every "
+    "difference (hand edits, stale files, a changed input or generator). Writes nothing of the "
+    "output; it only finishes a swap that a killed run left half done."
+)
+_CHECK_CODES = "0  the output is what generate would write\n1  it differs (the diff is on stdout)\n2  bad input\n3  internal error"
+_CHECK_EXAMPLES = ("xproblems check --out src/myapp/vendor --package x_errors",)
+
+
 def parser(*, extras: bool = True) -> argparse.ArgumentParser:
     """The argument parser for every subcommand (``extras=False``: generate and check only)."""
     top = Parser(prog="xproblems", description="X API v2 problem schemas -> a vendorable Python error package")
     top.add_argument("--version", action="version", version=f"xproblems {__version__}")
-    top.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    add_global_options(top, top=True)
     sub = top.add_subparsers(dest="command", required=True)
-    gen = sub.add_parser("generate", help="write the package and docs")
+    gen = sub.add_parser("generate", help="write the package and docs", description=_GENERATE, **epilog(_GENERATE_CODES, *_GENERATE_EXAMPLES))
     _add_inputs(gen)
     gen.add_argument("--quiet", action="store_true", help="print only diagnostics")
     gen.set_defaults(run=run_generate)
-    chk = sub.add_parser("check", help="exit 1 with a diff when the output is stale; writes nothing")
+    chk = sub.add_parser("check", help="exit 1 with a diff when the output is stale; writes nothing", description=_CHECK, **epilog(_CHECK_CODES, *_CHECK_EXAMPLES))
     _add_inputs(chk)
     chk.set_defaults(run=run_check)
-    if not extras:
-        return top
-    try:
-        from .diff_cli import add_diff_parser, add_fetch_parser, add_pin_parser
-    except ImportError:  # pragma: no cover - diff, fetch and pin ship with the generator
-        pass
-    else:
-        add_diff_parser(sub)
-        add_fetch_parser(sub)
-        add_pin_parser(sub)
+    if extras:
+        try:
+            from .diff_cli import add_diff_parser, add_fetch_parser, add_pin_parser
+        except ImportError:  # pragma: no cover - diff, fetch and pin ship with the generator
+            pass
+        else:
+            add_diff_parser(sub)
+            add_fetch_parser(sub)
+            add_pin_parser(sub)
+    for command in sub.choices.values():
+        add_global_options(command)
     return top
 
 

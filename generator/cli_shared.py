@@ -28,7 +28,7 @@ def emit(text: str, stream: IO[str] | None = None) -> None:
     value, a version, a file name or pointer in a diagnostic) can send an escape sequence,
     a bidi override or a lone surrogate to a terminal or a CI log. ``\\n`` alone ends
     lines, so a record that must stay one line (a diagnostic, a line of ``diff``'s text
-    report, ``fetch``'s ``VERSION SHA256``) is composed with ``terminal_line`` first: a
+    report, ``fetch``'s ``SHA256 VERSION``) is composed with ``terminal_line`` first: a
     newline in spec text must not start a line of its own. The bytes are UTF-8 whatever
     the locale, so reports are byte-identical everywhere.
     """
@@ -57,6 +57,21 @@ class Parser(argparse.ArgumentParser):
     def _print_message(self, message: str, file: Any = None) -> None:
         if message:
             emit(message, file or sys.stderr)
+
+
+def epilog(codes: str, *examples: str) -> dict[str, Any]:
+    """``add_parser`` keywords for a subcommand's ``--help``: exit codes and examples, as written."""
+    text = "exit codes:\n" + "".join(f"  {line}\n" for line in codes.splitlines())
+    text += "\nexamples:\n" + "".join(f"  {example}\n" for example in examples)
+    return {"epilog": text, "formatter_class": argparse.RawDescriptionHelpFormatter}
+
+
+def add_global_options(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """``--debug``, accepted before the subcommand and after it alike."""
+    # After the subcommand the default is SUPPRESS, so a sub-parser never resets a
+    # --debug given before it.
+    default = False if top else argparse.SUPPRESS
+    parser.add_argument("--debug", action="store_true", default=default, help="show the traceback of an internal error")
 
 
 def add_history_options(parser: argparse.ArgumentParser) -> None:

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cli_shared import EXIT_BAD_INPUT, EXIT_OK, add_history_options, emit, print_diagnostics
+from .cli_shared import EXIT_BAD_INPUT, EXIT_OK, add_history_options, emit, epilog, print_diagnostics
 from .model import Diagnostic
+from .request import file_problem
 from .write import write_atomic
 
 if TYPE_CHECKING:
@@ -48,10 +49,15 @@ def add_diff_parser(subparsers: Any) -> argparse.ArgumentParser:
             "(plus any --also specs), and report every change, classified breaking / warning / info. "
             "OLD and NEW are pinned versions (such as 2.159) or spec files."
         ),
+        **epilog(
+            "0  reported (and --fail-on did not trip)\n1  --fail-on tripped\n2  bad input: an unknown version, a missing or invalid spec\n3  internal error",
+            "xproblems diff 2.159 2.167",
+            "xproblems diff 2.167 latest.json --format markdown --fail-on breaking",
+        ),
     )
     parser.add_argument("old", metavar="OLD", help="a pinned version or a spec file: what the current code was generated from")
     parser.add_argument("new", metavar="NEW", help="a pinned version or a spec file: the new spec")
-    parser.add_argument("--also", type=Path, nargs="*", action="extend", default=[], metavar="OLD_SPEC", help="more older specs merged into both sides (as for generate)")
+    parser.add_argument("--also", type=Path, action="append", default=[], metavar="OLD_SPEC", help="an older spec merged into both sides, as for generate (repeat for more)")
     add_history_options(parser)
     parser.add_argument("--supplement", type=Path, help="curated supplement (default: the one shipped with xproblems)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="report format (default text)")
@@ -79,6 +85,8 @@ def _side(arg: str, pins: History) -> Path | Diagnostic:
     path = Path(arg)
     if path.is_file():
         return path
+    if path.is_dir():
+        return Diagnostic("error", arg, "", "is a directory; give a pinned version or a spec file")
     known = ", ".join(p.version for p in pins.pins)
     return Diagnostic("error", arg, "", f"neither a pinned version ({known}) nor a spec file")
 
@@ -97,7 +105,7 @@ def run_diff(args: argparse.Namespace) -> int:
     sides = [_side(a, pins) for a in (args.old, args.new)]
     supplement = args.supplement or default_supplement()
     also: list[Path] = list(args.also)
-    missing = [Diagnostic("error", str(p), "", "no such file") for p in (*also, supplement) if not p.is_file()]
+    missing = [Diagnostic("error", str(p), "", why) for p in (*also, supplement) if (why := file_problem(p))]
     bad = [s for s in sides if isinstance(s, Diagnostic)] + missing
     if bad:
         print_diagnostics(bad)
@@ -142,7 +150,14 @@ def add_fetch_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "fetch",
         help="download a spec over http(s), check it, write it atomically",
-        description="Download an OpenAPI 3.x spec, check it (JSON or YAML, openapi 3.x, info.version), and write it atomically. Prints 'VERSION SHA256'.",
+        description=(
+            "Download an OpenAPI 3.x spec, check it (JSON or YAML, openapi 3.x, info.version), and write it "
+            "atomically. Prints 'SHA256 VERSION'. --timeout is one wall-clock deadline for the whole download."
+        ),
+        **epilog(
+            "0  downloaded, checked and written\n2  any failure (network, status, size, redirect, not a spec): nothing written\n3  internal error",
+            "xproblems fetch https://api.x.com/2/openapi.json --out tmp/latest.json --timeout 60",
+        ),
     )
     parser.add_argument("url", metavar="URL", help="http or https URL of the spec")
     parser.add_argument("--out", type=Path, required=True, help="where to write the spec (left untouched on any error)")
@@ -158,7 +173,7 @@ def add_fetch_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run_fetch(args: argparse.Namespace) -> int:
-    """``fetch``: print ``VERSION SHA256`` on success; 2 on any failure (nothing written)."""
+    """``fetch``: print ``SHA256 VERSION`` on success; 2 on any failure (nothing written)."""
     from .fetch import fetch_spec
 
     result, diags = fetch_spec(args.url, args.out, timeout=args.timeout, max_bytes=args.max_bytes, allow_port_redirect=args.allow_port_redirect)
@@ -167,9 +182,10 @@ def run_fetch(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     from .escape import terminal_line
 
-    # One line whatever info.version holds: a newline in it would start a line of its own
-    # (in a GitHub Actions log, "::error::..." at a line start is a workflow command).
-    emit(terminal_line(f"{result.version} {result.sha256}") + "\n")
+    # One line whatever info.version holds, and the digest first (as sha256sum prints): a
+    # line that starts with "::" is a workflow command in a GitHub Actions log, and the
+    # version is spec text ("::add-mask::..." or "::error::..."), the digest is hex.
+    emit(terminal_line(f"{result.sha256} {result.version}") + "\n")
     return EXIT_OK
 
 
@@ -183,6 +199,10 @@ def add_pin_parser(subparsers: Any) -> argparse.ArgumentParser:
             "The same problem subset is a no-op ('no change', exit 0, nothing written). Otherwise write the "
             "pruned copy and pins.json, print the report (committed pins vs committed pins + this spec) "
             "and, with --changelog, prepend it to that file. Regenerate with `xproblems generate` after."
+        ),
+        **epilog(
+            "0  pinned, or no change (nothing written)\n2  bad input, or an older version than the current pin (nothing written)\n3  internal error",
+            "xproblems pin tmp/latest.json --url https://api.x.com/2/openapi.json --report tmp/spec-diff.md",
         ),
     )
     parser.add_argument("spec", type=Path, metavar="SPEC", help="the full spec (JSON or YAML), as fetched")
@@ -212,8 +232,9 @@ def run_pin(args: argparse.Namespace) -> int:
         diags: list[Diagnostic] = []
     else:
         history, diags = _pins(args)
-    if not args.spec.is_file():
-        diags.append(Diagnostic("error", str(args.spec), "", "no such file"))
+    why = file_problem(args.spec)
+    if why:
+        diags.append(Diagnostic("error", str(args.spec), "", why))
     if history is None or diags:
         print_diagnostics(diags)
         return EXIT_BAD_INPUT

@@ -6,6 +6,7 @@ a request and fingerprints it before any stage module is imported.
 
 from __future__ import annotations
 
+import keyword
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -55,6 +56,8 @@ def make_request(
     from .names import is_identifier
     from .resources import checkout_root, default_supplement, specs_dir
 
+    if keyword.iskeyword(package):
+        return [error("<command line>", f"--package {package!r} is a Python keyword; `import {package}` cannot name it")]
     if not is_identifier(package):
         return [error("<command line>", f"--package {package!r} is not a Python identifier")]
     if package in sys.stdlib_module_names or package in sys.builtin_module_names:
@@ -80,8 +83,17 @@ def make_request(
             return [error("<command line>", "--out is required: this xproblems is installed, not run from its checkout")]
         out = root / "generated"
     supplement = supplement or default_supplement()
-    missing = [error(str(p), "no such file") for p in (spec, *also, supplement) if not p.is_file()]
+    missing = [error(str(p), why) for p in (spec, *also, supplement) if (why := file_problem(p))]
     return missing or Request(spec, history, tuple(also), supplement, out, package)
+
+
+def file_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be read as an input file (a directory is not "no such file"), or None."""
+    if path.is_file():
+        return None
+    if path.is_dir():
+        return "is a directory; give the spec (or supplement) file in it"
+    return "no such file" if not path.exists() else "is not a regular file"
 
 
 def error(file: str, message: str) -> Diagnostic:

@@ -56,7 +56,7 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def _argv(command: str, inputs: dict[str, Path], order: tuple[str, ...], out: Path) -> list[str]:
     also = [str(inputs[name]) for name in order]
-    return [command, "--no-history", "--spec", str(inputs["current"]), "--also", *also, "--supplement", str(SUPPLEMENT), "--out", str(out)]
+    return [command, "--no-history", "--spec", str(inputs["current"]), *(arg for spec in also for arg in ("--also", spec)), "--supplement", str(SUPPLEMENT), "--out", str(out)]
 
 
 def _files(out: Path) -> dict[str, bytes]:

@@ -191,8 +191,10 @@ def test_fetch_prints_a_hostile_version_as_one_safe_line(hostile_server: str, tm
     proc = xp("fetch", hostile_server + "/openapi.json", "--out", tmp_path / "spec.json", "--timeout", "10")
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")
     out = assert_safe(proc.stdout, "fetch stdout")
-    assert out.count("\n") == 1 and out.endswith("\n"), "one line: VERSION SHA256"
-    assert out.startswith("9.1U+001B]0;ownedU+0007"), out
+    assert out.count("\n") == 1 and out.endswith("\n"), "one line: SHA256 VERSION"
+    digest, _, version = out.partition(" ")
+    assert re.fullmatch("[0-9a-f]{64}", digest), out
+    assert version.startswith("9.1U+001B]0;ownedU+0007"), out
     assert (tmp_path / "spec.json").read_bytes() == _VersionHandler.body, "the file keeps the bytes as served"
 
 

@@ -120,7 +120,7 @@ def diff_json(old: str, new: str, *also: str, fail_on: str = "never", env: dict[
     # The bare specs: these expectations were written by reading two files, not the pinned history.
     args: list[str | Path] = ["diff", spec_path(old), spec_path(new), "--no-history", "--format", "json", "--fail-on", fail_on]
     if also:
-        args += ["--also", *(spec_path(v) for v in also)]
+        args += [arg for v in also for arg in ("--also", spec_path(v))]
     done = run_cli(*args, env=env)
     assert done.returncode in (0, 1), done.stderr
     return done.returncode, json.loads(done.stdout), done.stderr

@@ -405,10 +405,10 @@ def test_invalid_options() -> None:
     assert result is None and "positive" in diags[0].message
 
 
-def test_cli_prints_version_and_sha(server: str, existing: Path) -> None:
+def test_cli_prints_sha_and_version(server: str, existing: Path) -> None:
     done = run_cli("fetch", server + "/spec.json", "--out", existing, "--timeout", "5")
     assert done.returncode == 0, done.stderr
-    assert done.stdout == f"9.1 {hashlib.sha256(SPEC_BYTES).hexdigest()}\n"
+    assert done.stdout == f"{hashlib.sha256(SPEC_BYTES).hexdigest()} 9.1\n"  # digest first, as sha256sum
     assert existing.read_bytes() == SPEC_BYTES
 
 
