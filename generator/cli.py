@@ -41,12 +41,22 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
     add_history_options(parser)
     parser.add_argument("--supplement", type=Path, help="curated supplement (default: the one shipped with xproblems)")
     parser.add_argument("--out", type=Path, help="output directory (default: generated/ of the checkout; required for an installed xproblems)")
-    parser.add_argument("--package", default=DEFAULT_PACKAGE, help=f"package directory name (default {DEFAULT_PACKAGE})")
+    parser.add_argument("--package", help=f"package directory name (default {DEFAULT_PACKAGE})")
 
 
 def _request(args: argparse.Namespace) -> Request | list[Diagnostic]:
-    """The run's inputs, or why they cannot be used (bad package name, missing files)."""
-    return make_request(spec=args.spec, also=args.also, supplement=args.supplement, out=args.out, package=args.package, pins=args.pins, no_history=args.no_history)
+    """The run's inputs, or why they cannot be used (a bad [tool.xproblems], package name, missing files).
+
+    Options the command line leaves unset come from ``[tool.xproblems]`` in the nearest
+    ``pyproject.toml`` (``config``), then from the defaults.
+    """
+    from .config import apply
+
+    problems = apply(args)
+    if problems:
+        return problems
+    package = args.package or DEFAULT_PACKAGE
+    return make_request(spec=args.spec, also=args.also, supplement=args.supplement, out=args.out, package=package, pins=args.pins, no_history=args.no_history)
 
 
 def run_generate(args: argparse.Namespace) -> int:
