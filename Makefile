@@ -10,7 +10,7 @@ OUT     ?=
 PYTHON  ?= .venv/bin/python
 XP      := $(PYTHON) -m xproblems
 
-.PHONY: setup generate check test test-fast test-versions test-all lint golden bench spec-update clean
+.PHONY: setup generate check test test-fast test-versions test-all lint golden bench spec-update spec-pin clean
 
 setup:
 	python3 -m venv .venv
@@ -64,6 +64,10 @@ spec-update:
 	@test -n "$(URL)" || { echo "usage: make spec-update URL=..." >&2; exit 2; }
 	@mkdir -p tmp
 	$(XP) fetch "$(URL)" --out $(NEW)
+	$(MAKE) --no-print-directory spec-pin NEW="$(NEW)" URL="$(URL)"
+
+# Pin a spec already fetched (the weekly workflow's Action fetched it) and regenerate.
+spec-pin:
 	$(XP) pin $(NEW) --url "$(URL)" --report $(REPORT) --changelog generated/docs/CHANGES.md
 	$(XP) generate --quiet
 

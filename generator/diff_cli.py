@@ -47,7 +47,7 @@ def add_diff_parser(subparsers: Any) -> argparse.ArgumentParser:
         description=(
             "Build the catalogue of OLD and of NEW, each on the pinned specs older than itself "
             "(plus any --also specs), and report every change, classified breaking / warning / info. "
-            "OLD and NEW are pinned versions (such as 2.159) or spec files."
+            "OLD and NEW are pinned versions (such as 2.159, or current for the newest pin) or spec files."
         ),
         **epilog(
             "0  reported (and --fail-on did not trip)\n1  --fail-on tripped\n2  bad input: an unknown version, a missing or invalid spec\n3  internal error",
@@ -78,8 +78,8 @@ def _pins(args: argparse.Namespace) -> tuple[History | None, list[Diagnostic]]:
 
 
 def _side(arg: str, pins: History) -> Path | Diagnostic:
-    """A diff operand: a pinned version, else a spec file."""
-    pin = pins.find(arg)
+    """A diff operand: ``current`` (the newest pin), a pinned version, else a spec file."""
+    pin = pins.current if arg == "current" and pins.pins else pins.find(arg)
     if pin is not None:
         return pins.path(pin)
     path = Path(arg)

@@ -76,7 +76,11 @@ def test_steps_install_run_make_report_and_open_a_pr_only_on_change() -> None:
     setup = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))
     assert setup["with"]["python-version"] == "3.11"
     assert "make setup" in runs
-    assert re.search(r"make spec-update URL=\"\$SPEC_URL\"", runs)
+    action = next(s for s in steps if s.get("uses") == "./")  # the repository's own Action
+    assert action["id"] == "diff" and action["with"] == {"spec-url": "${{ env.SPEC_URL }}", "fail-on": "never"}
+    pin = next(s for s in steps if "make spec-pin" in s.get("run", ""))
+    assert re.search(r"make spec-pin NEW=\"\$SPEC_FILE\" URL=\"\$SPEC_URL\"", pin["run"])
+    assert pin["if"] == "steps.diff.outputs.changed == 'true'" and pin["env"]["SPEC_FILE"] == "${{ steps.diff.outputs.spec }}"
     assert "$GITHUB_STEP_SUMMARY" in runs
     tests = next(s for s in steps if "make check test" in s.get("run", ""))
     assert tests["if"] == "steps.report.outputs.changed == 'true'"
@@ -87,7 +91,7 @@ def test_steps_install_run_make_report_and_open_a_pr_only_on_change() -> None:
 
 def test_every_action_is_pinned_by_commit_and_the_base_is_never_a_cache() -> None:
     for step in _steps():
-        if "uses" in step:
+        if "uses" in step and step["uses"] != "./":
             assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), f"pin {step['uses']} to a commit"
             assert not step["uses"].startswith("actions/cache"), "the diff's base is the committed pins, not a cache"
 
@@ -110,10 +114,11 @@ def test_workflow_reads_what_the_makefile_writes() -> None:
     if not MAKEFILE.is_file():
         pytest.skip("no Makefile")
     make = MAKEFILE.read_text(encoding="utf-8")
-    assert re.search(r"^spec-update:", make, re.MULTILINE), "the workflow runs `make spec-update`"
+    assert re.search(r"^spec-pin:", make, re.MULTILINE), "the workflow runs `make spec-pin`"
+    assert re.search(r"^spec-update:", make, re.MULTILINE), "`make spec-update` is the same job by hand"
     (job,) = _workflow()["jobs"].values()
     report = job["env"]["REPORT"]
-    assert report in make, f"make spec-update must write the report the workflow reads ({report})"
+    assert report in make, f"make spec-pin must write the report the workflow reads ({report})"
     assert "NEW" in make and "URL" in make
 
 
