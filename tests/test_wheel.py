@@ -49,7 +49,7 @@ def test_the_wheel_ships_templates_supplement_and_the_pinned_history(wheel: Path
     names = set(zipfile.ZipFile(wheel).namelist())
     pinned = {f"xproblems/specs/{p.name}" for p in (ROOT / "specs").glob("*.json")}
     templates = {f"xproblems/templates/{p.name}" for p in (ROOT / "templates").glob("*.j2")}
-    assert pinned | templates | {"xproblems/specs/supplement.yaml", "xproblems/cli.py", "xproblems/py.typed"} <= names
+    assert pinned | templates | {"xproblems/specs/supplement.yaml", "xproblems/cli.py", "xproblems/py.typed", "xproblems/schemas/xproblems-diff-1.schema.json"} <= names
     assert not [n for n in names if n.startswith("generator/")], "the import package is xproblems, not generator"
 
 
