@@ -14,6 +14,7 @@ import math
 from pathlib import Path
 from typing import Any, TypeAlias
 
+from .gcpause import gc_paused
 from .model import Diagnostic
 from .pointer import cut, join
 
@@ -93,18 +94,19 @@ def decode_text(data: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
 
 def parse_json(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
     """Parse JSON text; syntax errors carry line:column, bad values their pointer."""
-    try:
-        doc = json.loads(
-            text,
-            object_pairs_hook=_pairs_hook,
-            parse_int=_parse_int,
-            parse_constant=_parse_constant,
-        )
-    except json.JSONDecodeError as exc:
-        return None, [Diagnostic("error", file, "", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")]
-    except RecursionError:
-        return None, [Diagnostic("error", file, "", "JSON nested too deeply")]
-    return check_plain(doc, file)
+    with gc_paused():
+        try:
+            doc = json.loads(
+                text,
+                object_pairs_hook=_pairs_hook,
+                parse_int=_parse_int,
+                parse_constant=_parse_constant,
+            )
+        except json.JSONDecodeError as exc:
+            return None, [Diagnostic("error", file, "", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")]
+        except RecursionError:
+            return None, [Diagnostic("error", file, "", "JSON nested too deeply")]
+        return check_plain(doc, file)
 
 
 #: The tags a YAML 1.2 core-schema document of plain JSON data resolves to; any other tag
@@ -162,6 +164,7 @@ def _yaml12_loader() -> Any:
     return Yaml12Loader
 
 
+@gc_paused()
 def parse_yaml(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
     """Parse YAML 1.2 plain data, refusing duplicate keys, tags and alias floods."""
     import yaml  # lazy: JSON specs never need it

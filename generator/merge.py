@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from . import names
+from .gcpause import gc_paused
 from .history import version_key
 from .model import (
     Alias,
@@ -250,6 +251,7 @@ def _enums(drafts: list[_Draft], taken: set[str]) -> tuple[list[EnumType], dict[
     return result, by_field
 
 
+@gc_paused()
 def merge(current: SpecCatalogue, olds: Sequence[SpecCatalogue], supp: Supplement, *, reserved_attrs: frozenset[str], reserved_names: frozenset[str]) -> tuple[Catalogue, list[Diagnostic]]:
     """Fold the sources into one catalogue; conflicts become warnings, never errors."""
     diags: list[Diagnostic] = []
