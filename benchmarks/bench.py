@@ -45,6 +45,8 @@ SPEC_NAME = "x-api-v2-2.167.json"
 DCG_FASTEST = ("--formatters", "builtin")
 DIFF_OLD = "x-api-v2-2.159.json"
 MB = 1_000_000  # as benchmarks/synth.py counts
+#: The 1-minute load average when the run started (see ``report``).
+LOAD: list[float] = []
 
 
 # --- running children -------------------------------------------------------------------
@@ -645,6 +647,8 @@ class Bench:
             "## Machine",
             "",
             *machine(),
+            f"- Load average (1 min) at the start and the end of this run: {LOAD[0]:.1f}, {os.getloadavg()[0]:.1f} "
+            f"on {os.cpu_count()} logical cores (above the core count, other processes shared the CPUs: wall times stretch)",
             *versions,
             "",
             "## Targets (issues 7, 11 and 14)",
@@ -678,6 +682,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     raw = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(raw)
     started = time.perf_counter()
+    LOAD.append(os.getloadavg()[0])
     bench = Bench(args)
     try:
         for name in ("cold", "warm", "diff", "package", "scale"):
