@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Every performance figure of issues 7 and 11, side by side in one run: ``make bench``.
+"""Every performance figure of issues 7, 11 and 14, side by side in one run: ``make bench``.
 
     python benchmarks/bench.py [--write benchmarks/RESULTS.md] [--runs 5] [--peer-runs 3]
 
@@ -45,6 +45,8 @@ SPEC_NAME = "x-api-v2-2.167.json"
 DCG_FASTEST = ("--formatters", "builtin")
 DIFF_OLD = "x-api-v2-2.159.json"
 MB = 1_000_000  # as benchmarks/synth.py counts
+#: The 1-minute load average when the run started (see ``report``).
+LOAD: list[float] = []
 
 
 # --- running children -------------------------------------------------------------------
@@ -512,6 +514,116 @@ class Bench:
             f"Spec size costs {linear_size / ((cases[1000, 20][1] - cases[1000, 1][1]) / MB):.2f} s CPU per added MB "
             "(reading, strict JSON checks and openapi-pydantic validation of the whole document; extraction skips paths)."
         )
+        self.scale_enum_values(specs, runs)
+        self.scale_yaml(specs, runs)
+
+    def synth(self, specs: Path, name: str, *args: str) -> tuple[Path, int]:
+        """A synthetic spec written by benchmarks/synth.py in a child (see ``scale``), and its size."""
+        path = specs / name
+        run([self.py, str(HERE / "synth.py"), *args, "--out", str(path)])
+        return path, path.stat().st_size
+
+    def scale_series(self, path: Path, runs: int) -> Series:
+        return Series([run(self.generate_cmd(path, self.fresh("scale"), history=False)) for _ in range(runs)])
+
+    # 5b. issue 14: 20,000 enum values (names.unique and merge were quadratic: 77 s)
+
+    def scale_enum_values(self, specs: Path, runs: int) -> None:
+        # Sizes far apart, as for problem types: quadratic work would make the upper slope
+        # ~4x the lower one (doubling sizes, it would be only 2x). Not below 5,000: there the
+        # values cost less than the run-to-run noise of a ~0.7 s start-up, and fit in the
+        # CPU caches (per value, 1k -> 5k measures ~13 us, 5k -> 80k ~35-40 us, with the
+        # same call counts per value: tests/test_scale.py counts the work).
+        counts = (5_000, 20_000, 80_000)
+        cases = {n: self.synth(specs, f"enum-{n}.json", "--types", "10", "--megabytes", "0", "--enum-values", str(n)) for n in counts}
+        results = {n: self.scale_series(path, runs) for n, (path, _size) in cases.items()}
+        lines = ["| enum values | spec size | wall | CPU | marginal CPU per value | peak RSS |", "|---:|---:|---:|---:|---:|---:|"]
+        slopes, prev = [], None
+        for n in counts:
+            s, slope = results[n], ""
+            if prev is not None:
+                slopes.append((s.cpu - prev[1]) / (n - prev[0]))
+                slope = f"{slopes[-1] * 1e6:.0f} µs"
+            prev = (n, s.cpu)
+            lines.append(f"| {n:,} | {cases[n][1] / MB:.2f} MB | {secs(s.wall)} | {secs(s.cpu)} | {slope} | {mib(s.maxrss)} |")
+        self.tables.append(
+            "### Scale: enum values of one field (10 problem types; half the values share one member name)\n\n" + "\n".join(lines)
+        )
+        big = results[20_000]
+        low, high = slopes
+        self.rows.append(
+            Row(
+                "Scale: 20,000 enum values of one field, half of them one member name (was 77 s: names.unique and merge were quadratic)",
+                f"{secs(big.cpu)} CPU ({secs(big.wall)} wall, n={len(big)}); {high * 1e6:.0f} µs/value (20k→80k) vs {low * 1e6:.0f} µs/value (5k→20k)",
+                "the 5,000 → 20,000 slope",
+                f"{high / low:.2f}×" if low > 0 else "",
+                "≤ 10 s CPU; slope ≤ 2× (linear)",
+                big.cpu <= 10 and high <= 2 * low + 20e-6,
+                cmdline(["python", "benchmarks/synth.py", "--types", "10", "--megabytes", "0", "--enum-values", "20000", "--out", "$SPEC"])
+                + " && "
+                + cmdline(self.generate_cmd(Path("$SPEC"), Path("$FRESH_TMP"), history=False)),
+            )
+        )
+
+    # 5c. issue 14: a 12 MB YAML spec (320 s and 730 MiB with PyYAML's pure-Python parser and composer)
+
+    def scale_yaml(self, specs: Path, runs: int) -> None:
+        sizes = (1, 3, 6, 12)
+        cases = {m: self.synth(specs, f"synth-100-{m}.yaml", "--types", "100", "--megabytes", str(m)) for m in sizes}
+        results = {m: self.scale_series(path, runs) for m, (path, _size) in cases.items()}
+        lines = ["| YAML spec | wall | CPU | CPU per MB | peak RSS | peak RSS − 1 MB case |", "|---:|---:|---:|---:|---:|---:|"]
+        for m in sizes:
+            s, size = results[m], cases[m][1]
+            extra = s.maxrss - results[sizes[0]].maxrss
+            lines.append(f"| {size / MB:.1f} MB | {secs(s.wall)} | {secs(s.cpu)} | {s.cpu / (size / MB):.2f} s | {mib(s.maxrss)} | {mib(extra)} |")
+        self.tables.append("### Scale: YAML spec size (100 problem types, block-style YAML)\n\n" + "\n".join(lines))
+        small, big = results[sizes[0]], results[sizes[-1]]
+        small_size, big_size = cases[sizes[0]][1], cases[sizes[-1]][1]
+        # Linear: the added CPU per added MB between the two largest is no more than twice
+        # that between the two smallest (quadratic work would make it ~4.5x here).
+        low = (results[3].cpu - small.cpu) / ((cases[3][1] - small_size) / MB)
+        high = (big.cpu - results[6].cpu) / ((big_size - cases[6][1]) / MB)
+        self.rows.append(
+            Row(
+                "Scale: 12 MB YAML spec (was 320 s and 730 MiB: PyYAML's pure-Python parser, node tree and constructor)",
+                f"{secs(big.cpu)} CPU ({secs(big.wall)} wall, n={len(big)}), peak RSS {mib(big.maxrss)} ({big.maxrss / big_size:.1f}× its size); "
+                f"{high:.2f} s/MB (6→12 MB) vs {low:.2f} s/MB (1→3 MB)",
+                f"1 MB YAML {secs(small.cpu)} CPU, {mib(small.maxrss)}",
+                f"{high / low:.2f}× slope" if low > 0 else "",
+                "≤ 30 s CPU; ≤ 400 MiB; slope ≤ 2× (linear)",
+                big.cpu <= 30 and big.maxrss <= 400 * 2**20 and high <= 2 * low + 0.05,
+                cmdline(["python", "benchmarks/synth.py", "--types", "100", "--megabytes", "12", "--out", "$SPEC.yaml"])
+                + " && "
+                + cmdline(self.generate_cmd(Path("$SPEC.yaml"), Path("$FRESH_TMP"), history=False)),
+            )
+        )
+        rates = self.yaml_read_rates(cases[3][0])
+        self.notes.append(
+            f"YAML costs {(big.cpu - small.cpu) / ((big_size - small_size) / MB):.2f} s CPU per added MB in all. Reading alone "
+            f"(`load.parse_yaml`, in one process, the {cases[3][1] / MB:.1f} MB case): {rates['libyaml']:.2f} s/MB with libyaml's parser "
+            f"(PyYAML's C extension) giving the events and one pass building checked plain data from them; "
+            f"{rates['python']:.2f} s/MB with PyYAML's pure-Python parser, which now reads only what libyaml refuses "
+            "(and everything where PyYAML has no libyaml)."
+        )
+        self.notes.append(
+            "Before issue 14's item 4 (commit 4286da1, this machine, one run each): 20,000 enum values 22.5 s CPU "
+            "(5,000: 1.5 s, 10,000: 5.3 s: merge was quadratic); 12 MB YAML 28.7 s CPU and 468 MiB "
+            "(1 / 3 / 6 MB: 3.1 / 8.4 / 14.5 s: 2.4 s/MB in PyYAML's pure-Python parser); 21 MB JSON 4.1 s CPU."
+        )
+
+    def yaml_read_rates(self, path: Path) -> dict[str, float]:
+        """CPU seconds per MB of ``load.parse_yaml`` on ``path``, with and without libyaml."""
+        code = (
+            "import json, sys, time\nfrom xproblems.load import parse_yaml\n"
+            "text = open(sys.argv[1], encoding='utf-8').read(); rates = {}\n"
+            "for name, lib in (('libyaml', True), ('python', False)):\n"
+            "    start = time.process_time(); doc, diags = parse_yaml(text, sys.argv[1], libyaml=lib)\n"
+            "    assert doc is not None, diags\n"
+            "    rates[name] = (time.process_time() - start) / (len(text.encode()) / 1e6)\n"
+            "print(json.dumps(rates))"
+        )
+        rates: dict[str, float] = json.loads(run([self.py, "-c", code, str(path)]).stdout)
+        return rates
 
     # --- report ---------------------------------------------------------------------------
 
@@ -535,15 +647,19 @@ class Bench:
             "## Machine",
             "",
             *machine(),
+            f"- Load average (1 min) at the start and the end of this run: {LOAD[0]:.1f}, {os.getloadavg()[0]:.1f} "
+            f"on {os.cpu_count()} logical cores (above the core count, other processes shared the CPUs: wall times stretch)",
             *versions,
             "",
-            "## Targets (issues 7 and 11)",
+            "## Targets (issues 7, 11 and 14)",
             "",
             "| figure | measured | reference | ratio | target | result |",
             "|---|---|---|---|---|---|",
         ]
         lines += [f"| {r.figure} | {r.measured} | {r.reference} | {r.ratio} | {r.target} | {verdict(r.passed)} |" for r in self.rows]
-        lines += ["", *self.tables[:1], "", *self.tables[1:], "", "## Notes", ""]
+        for table in self.tables:
+            lines += ["", table]
+        lines += ["", "## Notes", ""]
         lines += [f"- {n}" for n in self.notes]
         lines += ["", "## Commands", ""]
         lines += [f"- {r.figure}: `{r.command}`" for r in self.rows if r.command]
@@ -566,6 +682,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     raw = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(raw)
     started = time.perf_counter()
+    LOAD.append(os.getloadavg()[0])
     bench = Bench(args)
     try:
         for name in ("cold", "warm", "diff", "package", "scale"):

@@ -19,6 +19,7 @@ import hashlib
 import json
 from typing import Any
 
+from .gcpause import gc_paused
 from .model import Diagnostic, FieldKind, SpecCatalogue, SpecField, SpecProblem, StreamingEndpoint
 from .names import problem_key
 from .pointer import cut, join, split
@@ -276,6 +277,7 @@ def problems_digest(doc: dict[str, Any], names: list[str]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+@gc_paused()
 def extract(doc: dict[str, Any], file: str, sha256: str) -> tuple[SpecCatalogue | None, list[Diagnostic]]:
     """Every problem type the spec declares, sorted by type URI, plus its streaming endpoints."""
     ex = _Extractor(doc, file)

@@ -18,6 +18,7 @@ from typing import Any
 from . import __version__, layout
 from .escape import Code, Md, py_docstring, py_literal
 from .fingerprint import BLACK_VERSION
+from .gcpause import gc_paused
 from .model import Alias, Catalogue, EnumType, Field, ProblemType, StatusCode
 from .names import is_identifier
 from .resources import templates_dir
@@ -409,6 +410,9 @@ def formatted(path: str, text: str) -> str:
     return text
 
 
+# black's syntax trees are cyclic; each is alive until its module is formatted, and the
+# collector frees them once render returns (collecting during black made it superlinear).
+@gc_paused()
 def render(cat: Catalogue, package: str) -> dict[str, str]:
     """Every generated file: data modules rendered in black's layout, runtime modules copied."""
     files = render_templates(cat, package)

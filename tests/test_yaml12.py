@@ -7,18 +7,22 @@ reader refuses the same value; and a YAML spec generates the same bytes as its J
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from xproblems.load import parse_bytes
+from xproblems.load import parse_bytes, parse_yaml, yaml_events
 from xproblems.pipeline import render_request
 from xproblems.request import Request
 from xproblems.resources import default_supplement
 
 from .conftest import SPECS, oneof_shape, openapi
+
+ROOT = Path(__file__).resolve().parents[1]
+HOSTILE = ROOT / "tests" / "hostile"
 
 
 def _yaml(value_text: str) -> tuple[Any, list[str]]:
@@ -117,3 +121,99 @@ def test_x_s_published_spec_as_yaml_generates_the_same_bytes_as_the_json(tmp_pat
         pytest.skip("../shared/specs not present")
     as_json, as_yaml = _twins(tmp_path, json.loads(published.read_text(encoding="utf-8")))
     assert _generate(as_yaml) == _generate(as_json)
+
+
+# --- explicit tags, the non-specific tag, aliases --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("!!int '12'", 12), ("!!float 1", 1.0), ("!!bool TRUE", True), ("!!null ''", None), ("!!str 12", "12"), ("! 12", "12"), ("! true", "true"), ("! [1]", [1])],
+)
+def test_explicit_tags_take_their_core_schema_form(text: str, value: Any) -> None:
+    """``!`` is YAML's non-specific tag: a scalar carrying it is a string, never resolved."""
+    got, diags = _yaml(text)
+    assert diags == [] and got == value and type(got) is type(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("!!bool maybe", "invalid YAML value: !!bool 'maybe' (line 1)"),  # was a KeyError: exit 3
+        ("!!int 1_000", "invalid YAML value: !!int '1_000' (line 1)"),  # was 1000: int() takes "_"
+        ("!!float ' 1'", "invalid YAML value: !!float ' 1' (line 1)"),
+        ("!!null x", "invalid YAML value: !!null 'x' (line 1)"),
+        ("!!map x", "invalid YAML value: !!map 'x' (line 1)"),
+        ("!!str {a: 1}", "invalid YAML value: !!str on a mapping (line 1)"),
+        ("!!seq {a: 1}", "invalid YAML value: !!seq on a mapping (line 1)"),
+    ],
+)
+def test_a_tagged_scalar_outside_its_form_is_refused_with_its_pointer(text: str, message: str) -> None:
+    assert _yaml(text) == (None, [f"error: t.yaml: /v: {message}"])
+
+
+def test_an_alias_of_a_key_is_the_scalar_and_a_key_is_its_text() -> None:
+    doc, diags = parse_bytes(b"&a 5: *a\n&b x: *b\n", "t.yaml", yaml_syntax=True)
+    assert diags == [] and doc == {"5": 5, "x": "x"}
+
+
+def test_aliases_past_the_limit_are_refused_where_the_first_extra_one_is() -> None:
+    text = "a: &x 1\nl: [" + ", ".join(["*x"] * 65) + "]\n"
+    assert _yaml_doc(text) == (None, ["error: t.yaml: /l/64: more than 64 YAML aliases"])
+
+
+def _yaml_doc(text: str, *, libyaml: bool = True) -> tuple[Any, list[str]]:
+    doc, diags = parse_yaml(text, "t.yaml", libyaml=libyaml)
+    return doc, [d.render() for d in diags]
+
+
+# --- libyaml reads, PyYAML's parser decides what libyaml refuses ----------------------
+
+
+def test_nesting_past_the_bound_is_one_message_not_a_crash() -> None:
+    """libyaml stops at 1,000 levels; the pure-Python parser then reads it, and the reader
+    stops at MAX_YAML_NESTING (no recursion anywhere: no RecursionError, no C stack)."""
+    for libyaml in (True, False):
+        assert _yaml_doc("x: " + "[" * 50_000, libyaml=libyaml) == (None, ["error: t.yaml: /: YAML nested too deeply"])
+    assert _yaml_doc("x: " + "[" * 150 + "]" * 150)[1] == ["error: t.yaml: /x" + "/0" * 99 + ": nested deeper than 100 levels"]
+
+
+def test_what_libyaml_refuses_pyyaml_s_parser_reads_as_before() -> None:
+    """libyaml refuses the escape of a lone surrogate; PyYAML's parser reads it, and the
+    generator shows it safely (tests/hostile/105-supp-strings-hostile)."""
+    assert _yaml_doc('v: "lone \\ud800"') == ({"v": "lone \ud800"}, [])
+    assert _yaml_doc("{a: 1")[1] == ["error: t.yaml: /: invalid YAML at line 1 column 6: expected ',' or '}', but got '<stream end>'"]
+
+
+def _corpus() -> list[str]:
+    texts = [f"v: {t}\n" for t in STRINGS] + [p.read_bytes().decode("utf-8", "replace") for p in sorted(HOSTILE.glob("*/*.yaml"))]
+    texts.append((ROOT / "specs" / "supplement.yaml").read_text(encoding="utf-8"))
+    rnd = random.Random(14)
+    scalars = ["x", "yes", "1.5", "12", "", "a: b", "#c", "- d", "null", "true", 3, -7, 2.5, True, None, "é ü", "0x1F", "1_000", "~", "<<", "a\nb", "2021-01-06"]
+
+    def value(depth: int) -> Any:
+        roll = rnd.random()
+        if depth > 3 or roll < 0.4:
+            return rnd.choice(scalars)
+        if roll < 0.7:
+            return {f"{rnd.choice(['k', '200', 'on', 'a b'])}{i}": value(depth + 1) for i in range(rnd.randint(0, 4))}
+        return [value(depth + 1) for _ in range(rnd.randint(0, 4))]
+
+    for _ in range(200):
+        texts.append(yaml.safe_dump({"root": value(0)}, default_flow_style=rnd.choice([None, True, False]), allow_unicode=True))
+    return texts
+
+
+def test_libyaml_and_pyyaml_s_parser_read_the_same() -> None:
+    """The same values and the same refusals, whichever parser produced the events."""
+    if not yaml.__with_libyaml__:
+        pytest.skip("PyYAML without libyaml: only the pure-Python parser runs")
+    for text in _corpus():
+        assert _yaml_doc(text) == _yaml_doc(text, libyaml=False), text[:200]
+
+
+def test_without_libyaml_the_pure_python_parser_reads_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yaml, "__with_libyaml__", False)
+    assert type(yaml_events("a: 1")).__name__ == "PythonEvents"
+    assert _yaml_doc("a: [1, '2', 0x1F]\nb: !!binary x\n") == (None, ["error: t.yaml: /b: YAML tag 'tag:yaml.org,2002:binary' is not plain JSON data (line 2)"])
+    assert _yaml_doc("a: [1, '2', 0x1F]\n") == ({"a": [1, "2", 31]}, [])
