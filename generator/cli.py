@@ -23,7 +23,9 @@ from .cli_shared import (
     add_history_options,
     emit,
     epilog,
+    output_format,
     print_diagnostics,
+    set_output_format,
 )
 from .request import DEFAULT_PACKAGE, Request, make_request
 
@@ -89,6 +91,11 @@ def run_check(args: argparse.Namespace) -> int:
     if not result.ok:
         return EXIT_BAD_INPUT
     emit("".join(result.diffs))
+    if result.diffs and output_format() == "github":
+        from .model import Diagnostic
+
+        stale = [Diagnostic("error", str(req.out / rel), "", "differs from what `xproblems generate` writes; regenerate") for rel in _diffed(result.diffs)]
+        print_diagnostics(stale)
     if result.diffs:
         emit(f"xproblems: {len(result.diffs)} file(s) differ from what `generate` would write\n", sys.stderr)
         return EXIT_DIFFERENT
@@ -111,6 +118,17 @@ _CHECK = (
 )
 _CHECK_CODES = "0  the output is what generate would write\n1  it differs (the diff is on stdout)\n2  bad input\n3  internal error"
 _CHECK_EXAMPLES = ("xproblems check --out src/myapp/vendor --package x_errors",)
+
+
+def _diffed(diffs: Sequence[str]) -> list[str]:
+    """The output-relative path each unified diff of ``check`` is about."""
+    paths = []
+    for text in diffs:
+        for line in text.splitlines()[:2]:
+            if line.startswith(("--- a/", "+++ b/")):
+                paths.append(line[6:])
+                break
+    return paths
 
 
 def parser(*, extras: bool = True) -> argparse.ArgumentParser:
@@ -146,6 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The top-level options take no value, so the first bare word is the subcommand.
     command = next((a for a in argv if not a.startswith("-")), None)
     args = parser(extras=command not in _CORE_COMMANDS).parse_args(argv)
+    set_output_format(args.output_format)
     try:
         code: int = args.run(args)
     except KeyboardInterrupt:

@@ -45,10 +45,42 @@ def emit(text: str, stream: IO[str] | None = None) -> None:
         buffer.flush()
 
 
+#: How diagnostics are printed: ``text`` (``level: file:line:col: pointer: message``) or
+#: ``github`` (workflow commands, which GitHub shows as annotations on the file and line).
+OUTPUT_FORMATS = ("text", "github")
+_output_format = ["text"]
+
+
+def set_output_format(name: str) -> None:
+    """Choose how :func:`print_diagnostics` prints (``--output-format``)."""
+    _output_format[0] = name
+
+
+def output_format() -> str:
+    """The format chosen with :func:`set_output_format`."""
+    return _output_format[0]
+
+
 def print_diagnostics(diags: Sequence[Diagnostic]) -> None:
-    """One line per diagnostic on stderr."""
-    if diags:
-        emit("".join(d.render() + "\n" for d in diags), sys.stderr)
+    """One line per diagnostic on stderr, located (``line:col``) where its file allows."""
+    if not diags:
+        return
+    from .locate import located  # lazy: only a run with something to say reads files again
+
+    lines = [_for_github(d).github() if output_format() == "github" else d.render() for d in located(diags)]
+    emit("".join(line + "\n" for line in lines), sys.stderr)
+
+
+def _for_github(diag: Diagnostic) -> Diagnostic:
+    """An annotation attaches to a file by its path in the repository: relative, where it can be."""
+    import dataclasses
+    import os
+
+    path = os.path.abspath(diag.file)
+    cwd = os.getcwd()
+    if os.path.commonpath([path, cwd]) != cwd or not os.path.exists(path):
+        return diag
+    return dataclasses.replace(diag, file=os.path.relpath(path, cwd).replace(os.sep, "/"))
 
 
 class Parser(argparse.ArgumentParser):
@@ -67,11 +99,17 @@ def epilog(codes: str, *examples: str) -> dict[str, Any]:
 
 
 def add_global_options(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
-    """``--debug``, accepted before the subcommand and after it alike."""
+    """``--debug`` and ``--output-format``, accepted before the subcommand and after it alike."""
     # After the subcommand the default is SUPPRESS, so a sub-parser never resets a
     # --debug given before it.
     default = False if top else argparse.SUPPRESS
     parser.add_argument("--debug", action="store_true", default=default, help="show the traceback of an internal error")
+    parser.add_argument(
+        "--output-format",
+        choices=OUTPUT_FORMATS,
+        default="text" if top else argparse.SUPPRESS,
+        help="diagnostics as text lines (default) or as GitHub Actions annotations (::error file=...,line=...,col=...::)",
+    )
 
 
 def add_history_options(parser: argparse.ArgumentParser) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cli_shared import EXIT_BAD_INPUT, EXIT_OK, add_history_options, emit, epilog, print_diagnostics
+from .cli_shared import EXIT_BAD_INPUT, EXIT_OK, add_history_options, emit, epilog, output_format, print_diagnostics
 from .model import Diagnostic
 from .request import file_problem
 from .write import write_atomic
@@ -119,6 +119,10 @@ def run_diff(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     changes = diff_catalogues(old, new)
     emit(_report(changes, old.spec_version, new.spec_version, args.format))
+    if output_format() == "github":
+        # Breaking changes and warnings as annotations on the new spec (info stays in the report).
+        notes = [Diagnostic("error" if c.severity == "breaking" else "warning", str(new_path), "", f"{c.kind} ({c.key}): {c.message}") for c in changes if c.severity != "info"]
+        print_diagnostics(notes)
     return exit_code(changes, args.fail_on)
 
 

@@ -26,12 +26,36 @@ class Diagnostic:
     file: str
     pointer: str
     message: str
+    #: Where ``pointer`` starts in ``file`` (1-based), filled in when printed (``locate``).
+    line: int | None = None
+    column: int | None = None
 
     def render(self) -> str:
-        """The one-line form printed on stderr: file names, pointers and messages quote spec
-        text, so the line goes through :func:`escape.terminal_line` (one line, no control,
-        bidi or surrogate character)."""
-        return terminal_line(f"{self.level}: {self.file}: {self.pointer or '/'}: {self.message}")
+        """The one-line form printed on stderr: ``level: file[:line:col]: pointer: message``.
+
+        File names, pointers and messages quote spec text, so the line goes through
+        :func:`escape.terminal_line` (one line, no control, bidi or surrogate character).
+        """
+        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+        return terminal_line(f"{self.level}: {where}: {self.pointer or '/'}: {self.message}")
+
+    def github(self) -> str:
+        """The GitHub Actions workflow command: ``::error file=...,line=...,col=...::message``."""
+        props = [f"file={_gh_property(self.file)}"]
+        if self.line:
+            props += [f"line={self.line}", f"col={self.column}"]
+        text = _gh_data(f"{self.pointer or '/'}: {self.message}")
+        return terminal_line(f"::{self.level} {','.join(props)}::{text}")
+
+
+def _gh_data(text: str) -> str:
+    """A workflow command's message, escaped as the runner unescapes it."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    """A workflow command's property value (``:`` and ``,`` end it unescaped)."""
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 # --- what one spec says -----------------------------------------------------------------

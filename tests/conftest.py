@@ -139,3 +139,11 @@ def run_python(code: str, path: Path, env: dict[str, str] | None = None) -> subp
     """Run ``code`` in a fresh interpreter with ``path`` first on sys.path."""
     full_env = {**os.environ, "PYTHONPATH": str(path), **(env or {})}
     return subprocess.run([sys.executable, "-c", code], env=full_env, capture_output=True, text=True, timeout=120, cwd=path)
+
+
+def without_positions(stderr: str) -> str:
+    """Diagnostics with their ``:line:col`` dropped (``file.json:3:7: /p`` -> ``file.json: /p``),
+    for tests about what a diagnostic says; tests/test_annotations.py checks the positions."""
+    import re
+
+    return re.sub(r"(?m)^((?:error|warning): .+?\.(?:json|ya?ml)):\d+:\d+: ", r"\1: ", stderr)

@@ -144,7 +144,7 @@ def test_bad_input_exits_2_with_one_line_per_problem(tmp_path: Path) -> None:
     bad.write_text('{"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {}, "components": {"schemas": {"Problem": {"discriminator": {"propertyName": "kind"}}}}}')
     result = run_cli("generate", "--spec", bad, "--out", tmp_path / "out")
     assert result.returncode == 2
-    assert result.stderr.splitlines() == [f"error: {bad}: /components/schemas/Problem/discriminator/propertyName: discriminator must use 'type', not 'kind'"]
+    assert result.stderr.splitlines() == [f"error: {bad}:1:148: /components/schemas/Problem/discriminator/propertyName: discriminator must use 'type', not 'kind'"]
     assert not (tmp_path / "out").exists()
 
 

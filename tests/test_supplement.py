@@ -16,7 +16,7 @@ from xproblems.model import Diagnostic, Supplement
 from xproblems.runtime_source import RESERVED_NAMES
 from xproblems.supplement import citation_pointers, collapse_whitespace, load_supplement, verify_citations
 
-from .conftest import shared_text
+from .conftest import shared_text, without_positions
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -649,6 +649,6 @@ def test_generate_refuses_a_pinned_class_name_the_runtime_takes(name: str, tmp_p
     supplement.write_text(text.replace("class_name: GenericProblem\n", f"class_name: {name}\n"), encoding="utf-8")
     out = tmp_path / "out"
     assert main(["generate", "--supplement", str(supplement), "--out", str(out)]) == 2
-    err = capsys.readouterr().err
+    err = without_positions(capsys.readouterr().err)
     assert f"{supplement}: /problems/0/class_name: class name '{name}' is reserved" in err, err
     assert not out.exists()
