@@ -150,3 +150,9 @@ def md_code(value: object) -> Md:
     if "`" in text or "|" in text or "@" in text or not text:
         return md_text(text)
     return Md(f"`{text}`")
+
+
+#: A documentation page's address as the supplement may give it: https, a plain host, a
+#: path and a fragment of unreserved characters. Nothing here can close a Markdown link
+#: (no space, parenthesis, ``<`` or ``>``), start a query, or name another scheme.
+DOC_URL = re.compile(r"https://[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?:/[A-Za-z0-9._~%/-]{0,400})?(?:#[A-Za-z0-9._~%-]{0,100})?")
