@@ -1,9 +1,9 @@
-"""docs/errors.md reads well on GitHub (issue 15, item 8).
+"""docs/errors.md, CHANGES.md and the pull-request body read well on GitHub (issue 15, item 8).
 
 Each document is rendered with cmark-gfm (GitHub's renderer, ``tests/gfm.py``) and the HTML
 is checked as a reader meets it: narrow tables with the expected columns, a contents list
 and class links that land, doc links to the pages, the exception tree as an intact Mermaid
-diagram, and no markup from spec text. The hostile
+diagram, folded ``<details>`` blocks that close, and no markup from spec text. The hostile
 corpus runs the same check on every errors.md it generates (``test_hostile.py``).
 """
 
@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from xproblems.changelog import TITLE, changelog_text
+from xproblems.diff import FOLD_KEYS, FOLD_ROWS, Change, diff_catalogues, render_markdown, sort_changes
 from xproblems.docs import MEANING_CHARS, SECTIONS, class_anchors, sections
 from xproblems.escape import Md, github_slug, md_anchor, md_link, mermaid_label, one_line, terminal_line
 from xproblems.model import Catalogue
@@ -22,7 +24,7 @@ from xproblems.pipeline import build_catalogue
 from xproblems.render import render_templates
 
 from . import gfm
-from .conftest import ROOT
+from .conftest import ROOT, spec_path
 
 GENERATED = ROOT / "generated"
 #: The tables of errors.md, by header: none is wider than four columns.
@@ -32,6 +34,10 @@ ERRORS_MD_TABLES = {
     ("Enum", "Field", "Values"): "enums",
     ("Method", "Path", "Labs family", "Connection errors"): "streaming",
     ("Type", "What", "Detail"): "conflicts",
+}
+REPORT_TABLES = {
+    ("severity", "changes", "kinds"): "summary",
+    ("type", "change", "subject", "old", "new", "details"): "changes",
 }
 
 
@@ -206,10 +212,91 @@ def test_rendered_errors_md_is_the_committed_one(pinned: Catalogue) -> None:
 @pytest.mark.slow
 def test_errors_md_of_a_hostile_catalogue_reads_well_on_github(tmp_path: Path) -> None:
     """Spec text in every place errors.md quotes (tests/test_cli_output.py's hostile spec)."""
-    from .test_cli_output import hostile_spec, write_spec
+    from .test_cli_output import BASE_SPEC, hostile_spec, write_spec
 
     cat, diags = build_catalogue(write_spec(tmp_path / "hostile.json", hostile_spec()), validate=False)
     assert cat is not None, [d.render() for d in diags]
     text = render_templates(cat, "x_problems")["docs/errors.md"]
     check_errors_md(text)
     assert "U+001B" in text and "@&#8203;octocat" in text  # the hostile text is there, escaped
+    base, _ = build_catalogue(BASE_SPEC, validate=False)
+    assert base is not None
+    check_report(render_markdown(diff_catalogues(base, cat), "1.0", "1.1"))
+
+
+# --- the pull-request body and CHANGES.md -----------------------------------------------------------
+
+
+def check_report(text: str) -> gfm.Page:
+    """A Markdown report: summary first, folded long groups, balanced ``<details>``."""
+    page = gfm.check(text, tables=REPORT_TABLES)
+    if page.tables:
+        assert page.tables[0].head == ["severity", "changes", "kinds"], "the report leads with its summary"
+        assert text.index("| severity |") < text.index("### ")
+    # Each <details> block stands on its own lines with blank lines inside, or GitHub shows
+    # the Markdown in it as text.
+    blocks = re.findall(r"^<details>\n<summary>[^<\n]+</summary>\n\n((?:.*\n)*?)\n</details>$", text, re.M)
+    assert len(blocks) == text.count("\n<details>\n") and all(b.startswith("| type |") for b in blocks)
+    assert text.count("<details>") == text.count("</details>") == page.details
+    return page
+
+
+def _changes(n_rows: int, n_keys: int, severity: str = "warning") -> tuple[Change, ...]:
+    kinds = {"warning": "field-optional", "breaking": "field-removed", "info": "field-added"}
+    return sort_changes(Change(severity, kinds[severity], f"type-{k:02d}", f"field f{r}", "required", "optional", f"m{r}") for r in range(n_rows) for k in range(n_keys))  # type: ignore[arg-type]
+
+
+def test_report_folds_long_sections_and_long_type_lists_but_never_breaking_changes() -> None:
+    short = render_markdown(_changes(FOLD_ROWS, 1), "1", "2")
+    assert "<details>" not in check_report(short).tables[1].rows[0][0] and "<details>" not in short
+    long = render_markdown(_changes(FOLD_ROWS + 1, FOLD_KEYS + 1), "1", "2")
+    page = check_report(long)
+    assert long.count("\n<details>\n<summary>") == 1 and f"<summary>{(FOLD_ROWS + 1) * (FOLD_KEYS + 1)} warning changes in {FOLD_ROWS + 1} rows</summary>" in long
+    assert all(row[0].startswith(f"{FOLD_KEYS + 1} types") for row in page.tables[1].rows)  # the folded list's summary shows
+    breaking = render_markdown(_changes(FOLD_ROWS + 1, 1, "breaking"), "1", "2")
+    assert "<details>" not in breaking
+    check_report(breaking)
+
+
+def test_report_summary_counts_kinds_by_severity() -> None:
+    page = check_report(render_markdown(_changes(2, 2) + _changes(1, 1, "info"), "1", "2"))
+    assert page.tables[0].rows == [["breaking", "0", "—"], ["warning", "4", "field-optional ×4"], ["info", "1", "field-added"], ["total", "5", ""]]
+
+
+def test_report_with_hostile_spec_text_reads_well_on_github() -> None:
+    evil = "<details><summary>x</summary> | </details> ``` <img src=x onerror=1> [l](javascript:1) @octocat\n| new | row |"
+    changes = sort_changes(Change("warning", "field-optional", evil + str(k), f"field {evil}", evil, evil, evil) for k in range(FOLD_ROWS + FOLD_KEYS + 2))
+    text = render_markdown(changes, evil, evil)
+    check_report(text)
+    assert text.count("<details>") == 1  # the section's (each row lists one type); none from spec text
+
+
+@pytest.mark.skipif(not spec_path("2.167").is_file(), reason="../shared/specs not present")
+def test_report_of_the_real_2_167_update_reads_well_on_github(pinned: Catalogue) -> None:
+    from xproblems.request import make_request
+
+    req = make_request(spec=spec_path("2.159"), also=(), supplement=None, out=ROOT / "unused", package="x_problems", pins=None, no_history=False)
+    assert not isinstance(req, list)
+    old, _ = build_catalogue(req.spec, history=req.history, supplement=req.supplement, validate=False)
+    assert old is not None
+    text = render_markdown(diff_catalogues(old, pinned), "2.159", "2.167")
+    page = check_report(text)
+    assert page.tables[0].rows[-1][:2] == ["total", "75"]
+    assert "<summary>17 types</summary>" in text and "<summary>52 warning changes in 12 rows</summary>" in text
+
+
+def test_changelog_leads_each_entry_with_its_summary(tmp_path: Path, pinned: Catalogue) -> None:
+    """CHANGES.md is the reports, newest first: each entry checked as GitHub shows the file."""
+    log = tmp_path / "CHANGES.md"
+    from dataclasses import replace
+
+    older = replace(pinned, spec_version="2.166")
+    newer = replace(pinned, spec_version="2.168", problems=pinned.problems[1:])
+    log.write_text(changelog_text(log, older, pinned), encoding="utf-8")
+    log.write_text(changelog_text(log, pinned, newer), encoding="utf-8")
+    text = log.read_text(encoding="utf-8")
+    assert text.startswith(TITLE)
+    page = gfm.check(text, tables=REPORT_TABLES)
+    entries = [h for level, h in page.headings if level == 2]
+    assert entries == ["X API problem types: 2.167 -> 2.168", "X API problem types: 2.166 -> 2.167"]
+    assert sum(t.head == ["severity", "changes", "kinds"] for t in page.tables) == 1  # the empty entry has no table
