@@ -504,26 +504,60 @@ def _code(text: str) -> str:
     return md_code(text) if text != "-" else "-"
 
 
+#: A severity section with more rows than this is folded into ``<details>`` (breaking never
+#: is: it is what a reviewer must see), and a row listing more types than
+#: :data:`FOLD_KEYS` folds the list, as oasdiff's pull-request comments do.
+FOLD_ROWS = 5
+FOLD_KEYS = 3
+
+
+def _kinds(changes: Sequence[Change]) -> str:
+    """``host-changed ×17, field-optional ×14``: the kinds of changes, most frequent first."""
+    counts: dict[str, int] = {}
+    for c in changes:
+        counts[c.kind] = counts.get(c.kind, 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return ", ".join(f"{kind} ×{n}" if n > 1 else kind for kind, n in ranked) or "—"
+
+
+def _keys_cell(group: Group) -> str:
+    """The types a row is about; a long list folded behind its count. ``<details>`` inside a
+    cell is inline HTML, so the code spans in it still render."""
+    keys = ", ".join(_code(k) for k in group.keys)
+    if len(group.keys) <= FOLD_KEYS:
+        return keys
+    return f"<details><summary>{len(group.keys)} types</summary>{keys}</details>"
+
+
+def _folded(summary_line: str, body: list[str]) -> list[str]:
+    """``body`` in a ``<details>`` block. The blank lines around it are what make GitHub
+    render the Markdown inside as Markdown, not as literal text."""
+    return ["<details>", f"<summary>{summary_line}</summary>", "", *body, "", "</details>"]
+
+
 def render_markdown(changes: Sequence[Change], old_version: str, new_version: str) -> str:
-    """A pull-request body: title, summary counts, then one table per severity present."""
+    """A pull-request body: title, a summary of counts and kinds by severity, then one table
+    per severity present; long tables and long lists of types are folded in ``<details>``."""
     lines = [f"## X API problem types: {md_code(old_version)} -> {md_code(new_version)}", ""]
     if not changes:
         lines += ["No changes to problem types, fields, enums or status classes.", ""]
         return "\n".join(lines)
     counts = summary(changes)
-    lines += ["| severity | changes |", "|---|---:|"]
-    lines += [f"| {s} | {counts[s]} |" for s in SEVERITIES]
-    lines += [f"| **total** | **{counts['total']}** |", ""]
+    lines += ["| severity | changes | kinds |", "|---|---:|---|"]
+    lines += [f"| {s} | {counts[s]} | {_kinds([c for c in changes if c.severity == s])} |" for s in SEVERITIES]
+    lines += [f"| **total** | **{counts['total']}** | |", ""]
     for severity in SEVERITIES:
         rows = [g for g in group_changes(changes) if g.severity == severity]
         if not rows:
             continue
-        lines += [f"### {severity.capitalize()} ({sum(len(g.changes) for g in rows)})", ""]
-        lines += ["| type | change | subject | old | new | details |", "|---|---|---|---|---|---|"]
+        count = sum(len(g.changes) for g in rows)
+        lines += [f"### {severity.capitalize()} ({count})", ""]
+        table = ["| type | change | subject | old | new | details |", "|---|---|---|---|---|---|"]
         for g in rows:
-            keys = ", ".join(_code(k) for k in g.keys)
-            lines.append(f"| {keys} | {g.kind} | {_cell(g.subject)} | {_code(_short(g.old))} | {_code(_short(g.new))} | {_cell(_grouped_message(g))} |")
-        lines.append("")
+            table.append(f"| {_keys_cell(g)} | {g.kind} | {_cell(g.subject)} | {_code(_short(g.old))} | {_code(_short(g.new))} | {_cell(_grouped_message(g))} |")
+        if severity != "breaking" and len(rows) > FOLD_ROWS:
+            table = _folded(f"{count} {severity} changes in {len(rows)} rows", table)
+        lines += [*table, ""]
     lines += ["Severities follow the rule table in the README (`generator/diff.py` `RULES`).", ""]
     return "\n".join(lines)
 

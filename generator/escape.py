@@ -136,7 +136,15 @@ def md_text(value: object) -> Md:
     # At the start of a list item or paragraph, '#', '-', '+', '=' or '1.' would open a
     # heading, a nested list or an ordered list: make that first marker literal too.
     text = _BLOCK_START.sub(lambda m: f"\\{m.group(1)}" if m.group(1) else f"{m.group(2)}\\{m.group(3)}", text)
+    # GitHub links bare addresses in text (its autolink extension); spec text never becomes
+    # a link: an escaped ':' or '.' renders the same and stops it (an '@' is handled below).
+    text = _AUTOLINK.sub(lambda m: m.group() + "\\", text)
     return Md(text.replace("@", _NO_MENTION))
+
+
+#: Where GitHub's autolinks start (a scheme before ``:``, ``www`` before ``.``), even inside a
+#: word: ``_https://`` and ``1www.`` are still linked.
+_AUTOLINK = re.compile(r"(?i)(?:https?|ftp|mailto|xmpp)(?=:)|www(?=\.)")
 
 
 _BLOCK_START = re.compile(r"\A(?:([#+=-])|(\d{1,9})([.)]))")
@@ -150,3 +158,56 @@ def md_code(value: object) -> Md:
     if "`" in text or "|" in text or "@" in text or not text:
         return md_text(text)
     return Md(f"`{text}`")
+
+
+# --- links, anchors and diagrams (docs/errors.md on GitHub) ------------------------------
+
+#: A documentation page's address as the supplement may give it: https, a plain host, a
+#: path and a fragment of unreserved characters. Nothing here can close a Markdown link
+#: (no space, parenthesis, ``<`` or ``>``), start a query, or name another scheme.
+DOC_URL = re.compile(r"https://[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?:/[A-Za-z0-9._~%/-]{0,400})?(?:#[A-Za-z0-9._~%-]{0,100})?")
+#: The anchors this project writes: lower-case ASCII, digits, ``_`` and ``-``.
+_ANCHOR = re.compile(r"[a-z0-9_][a-z0-9_-]{0,200}")
+
+
+def github_slug(text: str) -> str:
+    """The anchor GitHub gives a heading whose text is ``text`` (github-slugger's rule):
+    lower-cased, every character that is not a letter, mark, number, ``_``, ``-`` or a
+    space dropped, and each space made a ``-``. Repeats are the caller's business
+    (GitHub appends ``-1``, ``-2``... in document order)."""
+    import unicodedata  # only the docs need it
+
+    kept = (ch for ch in text.lower() if ch in "-_ " or unicodedata.category(ch)[0] in "LMN")
+    return "".join(kept).replace(" ", "-")
+
+
+def md_anchor(anchor: str) -> Md:
+    """An explicit link target, ``<a id="anchor"></a>``; GitHub keeps the id (prefixed
+    ``user-content-``, which its own script resolves ``#anchor`` links to)."""
+    if not _ANCHOR.fullmatch(anchor):
+        raise ValueError(f"not an anchor this project writes: {anchor!r}")
+    return Md(f'<a id="{anchor}"></a>')
+
+
+def md_link(label: Md, target: str) -> Md:
+    """``[label](target)``: ``label`` is already escaped Markdown, ``target`` an anchor
+    (``#x``) or a :data:`DOC_URL`; anything else is refused, never written."""
+    if not isinstance(label, Md):
+        raise TypeError("md_link takes an escaped label (Md)")
+    anchor = target[1:] if target.startswith("#") else None
+    if not (_ANCHOR.fullmatch(anchor) if anchor is not None else DOC_URL.fullmatch(target)):
+        raise ValueError(f"not a link target this project writes: {target!r}")
+    return Md(f"[{label}]({target})")
+
+
+#: What a Mermaid label keeps as it is; everything else becomes an entity code.
+_MERMAID_PLAIN = re.compile(r"[A-Za-z0-9 _.,()-]")
+
+
+def mermaid_label(value: object) -> Md:
+    """A Mermaid node label, to be written inside ``["..."]``: one line, and every character
+    but letters, digits, space and ``_.,()-`` written as Mermaid's ``#<decimal>;`` entity
+    code, so no text can close the label or the node, start markup (Mermaid labels are
+    HTML), or reach the closing fence of the code block."""
+    text = terminal_line(one_line(_require_str(value, "mermaid_label")))
+    return Md("".join(ch if _MERMAID_PLAIN.fullmatch(ch) else f"#{ord(ch)};" for ch in text))

@@ -201,6 +201,8 @@ class DocPage:
 
     title: str
     file: str
+    #: Where readers find the page (``escape.DOC_URL``); docs/errors.md links its title there.
+    url: str | None = None
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ It is read and parsed by :func:`xproblems.load.read_bytes` and :func:`xproblems.
 (safe loader, duplicate keys refused) and then checked here by a small hand-written validator that never stops at the first
 problem: unknown and missing keys, wrong types (a bool is not an int), duplicate status
 codes, problem types, class names and former names, invalid class names, citations of
-unknown pages, empty quotes, status codes outside 100..599. Each finding is an ``error``
+unknown pages, empty quotes, page addresses that are not plain ``https://`` links, status
+codes outside 100..599. Each finding is an ``error``
 :class:`Diagnostic` located by the RFC 6901 pointer of the offending value.
 
 :func:`verify_citations` additionally checks every quote against the text of its page.
@@ -31,6 +32,7 @@ from typing import Any, TypeVar, cast, get_args
 from urllib.parse import urlsplit, urlunsplit
 
 from . import names
+from .escape import DOC_URL
 from .extract import BASE_FIELDS
 from .load import decode_text, parse_bytes, read_bytes
 from .model import (
@@ -59,6 +61,7 @@ FIELD_KINDS: tuple[str, ...] = get_args(FieldKind)
 
 _TOP = ("pages", "statuses", "problems", "partial_errors")
 _PAGE = ("title", "file")
+_PAGE_OPTIONAL = ("url",)
 _CITE = ("page", "quote")
 _STATUS = ("code", "text", "class_name", "description", "tip", "retryable", "cite")
 _PROBLEM = ("uri", "class_name", "cite")
@@ -265,7 +268,7 @@ class _Checker:
         return Citation(page, quote)
 
     def page(self, value: Any, pointer: str) -> DocPage | None:
-        m = self.mapping(value, pointer, _PAGE)
+        m = self.mapping(value, pointer, _PAGE, _PAGE_OPTIONAL)
         if m is None:
             return None
         title = self.text(m, "title", pointer)
@@ -273,6 +276,11 @@ class _Checker:
         if file is not None and ("/" in file or "\\" in file or file in (".", "..")):
             self.error(join(pointer, "file"), f"expected a plain file name, got {cut(file)}")
             file = None
+        url = self.text(m, "url", pointer, nullable=True)
+        if url is not None and not DOC_URL.fullmatch(url):
+            # docs/errors.md links the page's title to it: only a plain https address can be a link.
+            self.error(join(pointer, "url"), f"expected an https:// address of letters, digits and ._~%/- (no query), got {cut(url)}")
+            file = None  # the title is still recorded, so its citations are not reported too
         if title is not None and self.page_titles is not None:
             if title in self.page_titles:
                 self.error(join(pointer, "title"), f"duplicate page title {cut(title)}")
@@ -280,7 +288,7 @@ class _Checker:
             self.page_titles.add(title)
         if title is None or file is None:
             return None
-        return DocPage(title, file)
+        return DocPage(title, file, url)
 
     def status(self, value: Any, pointer: str) -> SupplementStatus | None:
         m = self.mapping(value, pointer, _STATUS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ def test_connection_errors_of_a_stream_are_connection_errors(catalogue: Catalogu
     """Rules cap answers a POST of rules; it was listed as an error of GET /2/tweets/search/stream."""
     table = streaming(catalogue)
     row = next(line for line in table.splitlines() if "`/2/tweets/search/stream`" in line)
-    listed = {cell.strip("` ") for cell in row.split(" | ")[-1].rstrip(" |").split(", ")}
+    listed = set(re.findall(r"\[`(\w+)`\]\(#class-\w+\)", row.split(" | ")[-1]))
     assert "RulesCapProblem" not in listed and {"ConnectionExceptionProblem", "OperationalDisconnectProblem"} <= listed
     by_class = {p.class_name: p for p in catalogue.problems}
     for name in listed:
@@ -97,13 +98,12 @@ def test_the_type_by_version_grid_is_rendered_from_the_pinned_history(tmp_path: 
     assert main(["generate", "--pins", str(pins), "--out", str(tmp_path / "out")]) == 0
     capsys.readouterr()
     docs = (tmp_path / "out" / "docs" / "errors.md").read_text(encoding="utf-8")
-    rows = {line.split(" | ")[0].strip("| `"): line.split(" | ") for line in docs.splitlines() if line.startswith("| `https://")}
-    versions = {key.rsplit("/", 1)[1]: cells[6] for key, cells in rows.items() if "/2/problems/" in key}
+    versions = {m[1]: m[2] for m in re.finditer(r"- Type URI: `https://[^`]*/2/problems/([a-z-]+)`\n(?:- .*\n)*?- Spec versions: (.*)\n", docs)}
     assert versions["usage-capped"] == "since `1.0`"
     assert versions["rule-cap"] == "`1.0`–`1.1` †"  # dropped by 1.2: kept from the history, marked
     assert versions["conflict"] == "`1.0`, since `1.2`"  # a gap in 1.1
-    assert "Values of `period` by spec version: `Daily` (since `1.0`), `Weekly` (since `1.2`), `Monthly` (`1.0` †)" in docs
-    assert "| `period` | same | string | optional | `Period` | — | since `1.0` |" in docs
+    assert "- Values by spec version: `Daily` (since `1.0`), `Weekly` (since `1.2`), `Monthly` (`1.0` †)" in docs
+    assert "  - `period`: string, optional, enum [`Period`](#enums); spec versions since `1.0`\n" in docs
 
 
 @pytest.mark.parametrize(

@@ -53,6 +53,7 @@ from xproblems.render import BLACK_LINE_LENGTH
 from xproblems.runtime_source import RESERVED_ATTRS
 
 from .conftest import without_positions
+from .test_docs_gfm import check_errors_md
 
 # Subprocess generations of whole specs: the full suite runs them, `make test-fast` leaves them out.
 pytestmark = pytest.mark.slow
@@ -238,12 +239,18 @@ def check_output_hygiene(out: Path) -> None:
             assert f"black {BLACK_VERSION}" in first and f"line length {BLACK_LINE_LENGTH}" in first, first
     md = (out / "docs" / "errors.md").read_text(encoding="utf-8")
     body = md.split("\n")[1:]
-    for line in body:
-        # Outside code spans (where CommonMark shows everything literally): no HTML, no link.
+    fence = [i for i, line in enumerate(body) if re.match(r" {0,3}(```|~~~)", line)]
+    assert len(fence) == 2 and body[fence[0]] == "```mermaid" and body[fence[1]] == "```", "code fences in errors.md: only the Mermaid diagram's"
+    for i, line in enumerate(body):
+        if fence[0] <= i <= fence[1]:
+            continue  # the diagram: every line is checked by tests/gfm.py's mermaid()
+        # Outside code spans (where CommonMark shows everything literally) and the anchors and
+        # links the generator writes itself (escape.md_anchor, escape.md_link): no HTML, no link.
         prose = re.sub(r"`[^`]*`", "", re.sub(r"\\.", "", line))
+        prose = re.sub(r'^### <a id="class-[a-z0-9_-]+"></a>', "### ", prose)
+        prose = re.sub(r"\]\((?:#[a-z0-9_-]+|https://[A-Za-z0-9._~%/#-]+)\)", "", prose)
         assert "<" not in prose and ">" not in prose, f"raw HTML in errors.md: {line[:200]!r}"
         assert "](" not in prose and "]:" not in prose, f"link syntax in errors.md: {line[:200]!r}"
-        assert not re.match(r" {0,3}(```|~~~)", line), f"code fence in errors.md: {line[:200]!r}"
         assert not re.search(r"@[A-Za-z0-9]", line), f"a GitHub mention in errors.md: {line[:200]!r}"
         assert not re.match(r" *- (#{1,6}( |$)|[-+*]( |$)|\d{1,9}[.)]( |$)|>|=+ *$)", line), f"block markup opened by text: {line[:200]!r}"
     rows = [line for line in body if line.startswith("|")]
@@ -256,6 +263,8 @@ def check_output_hygiene(out: Path) -> None:
             header_cells = unescaped_pipes(line)
         assert unescaped_pipes(line) == header_cells, f"table row with extra cells: {line[:200]!r}"
     assert rows
+    # And as GitHub renders it: tables, anchors, links, the diagram, no markup from spec text.
+    check_errors_md(md)
 
 
 # --- running the corpus ----------------------------------------------------------------------

@@ -380,6 +380,15 @@ def test_minimal_supplement_is_valid(tmp_path: Path) -> None:
     assert result.problems[1].former_names == () and result.problems[1].cite is None
 
 
+def test_a_page_address_is_kept(tmp_path: Path, supplement: Supplement) -> None:
+    doc = _minimal()
+    doc["pages"][0]["url"] = "https://docs.example.com/x-api/errors#problem-types"
+    result, diags = _load(tmp_path, doc)
+    assert diags == [] and result is not None
+    assert result.pages[0].url == "https://docs.example.com/x-api/errors#problem-types"
+    assert all(p.url and p.url.startswith("https://") for p in supplement.pages)  # the shipped pages link
+
+
 def _set(pointer: str, value: Any) -> Callable[[dict[str, Any]], None]:
     def apply(doc: dict[str, Any]) -> None:
         *path, last = pointer.strip("/").split("/")
@@ -572,6 +581,18 @@ BAD_CASES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
         "/problems/0/extra_fields/0/cite",
         "expected a mapping, got null",
     ),
+    # errors.md links a page's title to its url: only a plain https address can be a link.
+    *(
+        (f"page url {why}", _set("/pages/0/url", url), "/pages/0/url", "expected an https:// address")
+        for why, url in (
+            ("with another scheme", "javascript:alert(1)"),
+            ("over http", "http://docs.example.com/errors"),
+            ("that would close the link", "https://docs.example.com/a)[x](https://evil.example.com"),
+            ("with a query", "https://docs.example.com/?q=1"),
+            ("with a space", "https://docs.example.com/a b"),
+        )
+    ),
+    ("page url not a string", _set("/pages/0/url", 7), "/pages/0/url", "expected a string or null, got integer 7"),
 ]
 
 
