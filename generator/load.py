@@ -232,7 +232,41 @@ def _check_yaml_nodes(root: Any, file: str) -> list[Diagnostic]:
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
                 stack.append((item, join(pointer, index)))
-    return diags
+    if diags or not aliases:  # no alias: a tree, as large as it looks
+        return diags
+    return _check_expansion(root, len(seen), file)
+
+
+def _yaml_children(node: Any) -> list[Any]:
+    """The child nodes of a YAML node (a mapping's keys and values, in order)."""
+    if node.id == "mapping":
+        return [part for pair in node.value for part in pair]
+    return list(node.value) if node.id == "sequence" else []
+
+
+def _check_expansion(root: Any, nodes: int, file: str) -> list[Diagnostic]:
+    """Refuse a recursive alias, and aliases that expand the document past
+    ``MAX_YAML_ALIASES + 1`` times its own size: later walks see every alias expanded
+    (``&a [*a, *a]`` is endless; 30 doubling aliases make 2**30 values)."""
+    sizes: dict[int, int] = {}
+    path: set[int] = set()  # the nodes being expanded: an alias to one is a cycle
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        children = _yaml_children(node)
+        if done:
+            path.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
+        elif id(node) in path:
+            return [Diagnostic("error", file, "", "a YAML alias refers to a node that holds it (recursive)")]
+        elif id(node) not in sizes:
+            path.add(id(node))
+            stack.append((node, True))
+            stack.extend((child, False) for child in children)
+    limit = nodes * (MAX_YAML_ALIASES + 1)
+    if sizes[id(root)] > limit:
+        return [Diagnostic("error", file, "", f"YAML aliases expand the document to over {limit} values")]
+    return []
 
 
 #: A location in the tree as a linked list (parent, token): building an escaped pointer
@@ -265,6 +299,8 @@ def _scalar_problem(value: Any) -> str | None:
 
 def check_plain(doc: Any, file: str) -> tuple[Any, list[Diagnostic]]:
     """Walk the tree once (no recursion) and refuse anything that is not plain JSON data."""
+    if doc is None:  # `null` or YAML `~`: every caller takes a None document for a failure
+        return None, [Diagnostic("error", file, "", "the document is null")]
     found: list[tuple[_Path, str]] = []
     stack: list[tuple[Any, _Path, int]] = [(doc, None, 0)]
     while stack:
