@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import enum
 import json
+import pickle
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -351,6 +353,15 @@ def test_nothing_raises(body: Any, status: Any) -> None:
     assert xp.classify_stream_line(body) is not None
     xp.retry_after(error, 1)
     xp.rate_limit_kind(error)
+
+
+@pytest.mark.parametrize("line", [memoryview(b'{"title": "t"}'), bytearray(b'{"data": 1}'), memoryview(b"")])
+def test_a_buffer_line_is_kept_as_bytes(line: Any) -> None:
+    """Found by make fuzz: a memoryview line was kept as ``raw``, so its event could not
+    be pickled (and a buffer may change after the call)."""
+    event = xp.classify_stream_line(line)
+    assert type(event.raw) is bytes and event.raw == bytes(line)
+    assert pickle.loads(pickle.dumps(event)) == event == copy.deepcopy(event)
 
 
 def test_status_given_as_text() -> None:

@@ -706,7 +706,9 @@ def classify_stream_line(line: object) -> StreamEvent:
     try:
         data: bytes | str
         if isinstance(line, (bytearray, memoryview)):
-            data = bytes(line)
+            # kept as bytes, as ResponseBody keeps them: a memoryview cannot be
+            # pickled, and the buffer of either may change after the call
+            raw = data = bytes(line)
         elif isinstance(line, (bytes, str)):
             data = line
         else:
