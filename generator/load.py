@@ -180,7 +180,7 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
         return None, [Diagnostic("error", file, "", "YAML nested too deeply")]
     if node is None:
         return None, [Diagnostic("error", file, "", "empty document")]
-    diags = _check_yaml_nodes(node, file)
+    diags, aliases = _check_yaml_nodes(node, file)
     if diags:
         return None, diags
     loader = loader_class("")
@@ -190,10 +190,14 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
         return None, [Diagnostic("error", file, "", f"invalid YAML value: {cut(str(exc))}")]
     finally:
         loader.dispose()
+    problem = _alias_problem(doc) if aliases else None  # without aliases: a plain tree
+    if problem:
+        return None, [Diagnostic("error", file, "", problem)]
     return check_plain(doc, file)
 
 
-def _check_yaml_nodes(root: Any, file: str) -> list[Diagnostic]:
+def _check_yaml_nodes(root: Any, file: str) -> tuple[list[Diagnostic], int]:
+    """Refuse tags, non-string keys and alias floods; also say how many aliases there are."""
     import yaml
 
     diags: list[Diagnostic] = []
@@ -205,7 +209,7 @@ def _check_yaml_nodes(root: Any, file: str) -> list[Diagnostic]:
         if id(node) in seen:
             aliases += 1
             if aliases > MAX_YAML_ALIASES:
-                return [Diagnostic("error", file, pointer, f"more than {MAX_YAML_ALIASES} YAML aliases")]
+                return [Diagnostic("error", file, pointer, f"more than {MAX_YAML_ALIASES} YAML aliases")], aliases
             continue
         seen.add(id(node))
         if node.tag not in _PLAIN_TAGS:
@@ -232,41 +236,7 @@ def _check_yaml_nodes(root: Any, file: str) -> list[Diagnostic]:
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
                 stack.append((item, join(pointer, index)))
-    if diags or not aliases:  # no alias: a tree, as large as it looks
-        return diags
-    return _check_expansion(root, len(seen), file)
-
-
-def _yaml_children(node: Any) -> list[Any]:
-    """The child nodes of a YAML node (a mapping's keys and values, in order)."""
-    if node.id == "mapping":
-        return [part for pair in node.value for part in pair]
-    return list(node.value) if node.id == "sequence" else []
-
-
-def _check_expansion(root: Any, nodes: int, file: str) -> list[Diagnostic]:
-    """Refuse a recursive alias, and aliases that expand the document past
-    ``MAX_YAML_ALIASES + 1`` times its own size: later walks see every alias expanded
-    (``&a [*a, *a]`` is endless; 30 doubling aliases make 2**30 values)."""
-    sizes: dict[int, int] = {}
-    path: set[int] = set()  # the nodes being expanded: an alias to one is a cycle
-    stack: list[tuple[Any, bool]] = [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        children = _yaml_children(node)
-        if done:
-            path.discard(id(node))
-            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
-        elif id(node) in path:
-            return [Diagnostic("error", file, "", "a YAML alias refers to a node that holds it (recursive)")]
-        elif id(node) not in sizes:
-            path.add(id(node))
-            stack.append((node, True))
-            stack.extend((child, False) for child in children)
-    limit = nodes * (MAX_YAML_ALIASES + 1)
-    if sizes[id(root)] > limit:
-        return [Diagnostic("error", file, "", f"YAML aliases expand the document to over {limit} values")]
-    return []
+    return diags, aliases
 
 
 #: A location in the tree as a linked list (parent, token): building an escaped pointer
@@ -330,6 +300,40 @@ def check_plain(doc: Any, file: str) -> tuple[Any, list[Diagnostic]]:
                     found.append(((path, key), problem))
     diags = sorted((Diagnostic("error", file, _pointer(p), m) for p, m in found), key=lambda d: d.pointer)
     return (None, diags) if diags else (doc, [])
+
+
+def _alias_problem(doc: Any) -> str | None:
+    """Why a YAML document whose aliases share values cannot be used, or None.
+
+    Every later walk (``check_plain`` first) sees each alias expanded: a recursive
+    alias (``&a [*a]``) is endless, and 30 doubling aliases (under the alias cap) make
+    2**30 values. Refused: a cycle, and an expansion past ``MAX_YAML_ALIASES + 1``
+    times the document's own size. Each shared value is sized once (a loop, no
+    recursion); ``check_plain`` then walks what is left, depth included, expanded.
+    """
+    if not isinstance(doc, (dict, list)):
+        return None
+    sizes: dict[int, int] = {}  # id -> values once expanded
+    own = 0  # values without expanding: what the document holds
+    path: set[int] = set()  # containers being expanded: meeting one again is a cycle
+    stack: list[tuple[Any, bool]] = [(doc, False)]
+    while stack:
+        value, done = stack.pop()
+        members = [m for m in (value.values() if isinstance(value, dict) else value) if isinstance(m, (dict, list))]
+        if done:
+            path.discard(id(value))
+            scalars = len(value) - len(members)
+            sizes[id(value)] = 1 + scalars + sum(sizes[id(m)] for m in members)
+            own += 1 + scalars
+        elif id(value) in path:
+            return "a YAML alias refers to a value that holds it (recursive)"
+        elif id(value) not in sizes:
+            path.add(id(value))
+            stack.append((value, True))
+            stack.extend((m, False) for m in members)
+    if sizes[id(doc)] > own * (MAX_YAML_ALIASES + 1):
+        return f"YAML aliases expand the document to {sizes[id(doc)]} values, over {MAX_YAML_ALIASES + 1} times its own {own}"
+    return None
 
 
 def load_document(path: Path, *, max_bytes: int = MAX_BYTES) -> tuple[Any | None, list[Diagnostic]]:
