@@ -10,7 +10,7 @@ OUT     ?=
 PYTHON  ?= .venv/bin/python
 XP      := $(PYTHON) -m xproblems
 
-.PHONY: setup generate check test test-fast test-versions test-all lint golden bench spec-update spec-pin clean
+.PHONY: setup generate check test test-fast test-versions test-all lint golden bench fuzz spec-update spec-pin clean
 
 setup:
 	python3 -m venv .venv
@@ -49,6 +49,14 @@ lint:
 # Rewrites tests/golden/ from the current generator; review `git diff tests/golden` after.
 golden:
 	$(PYTHON) -m tests.update_golden
+
+# Fuzz error_from_response, partial_errors, classify_stream_line and the spec loader
+# (tests/test_fuzz.py): FUZZ_EXAMPLES examples per target from seed FUZZ_SEED, so a run is
+# reproducible; another seed explores further. The normal suite runs 40 fixed ones.
+FUZZ_EXAMPLES ?= 1000
+FUZZ_SEED     ?= 0
+fuzz:
+	XPROBLEMS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PYTHON) -m pytest tests/test_fuzz.py --hypothesis-seed=$(FUZZ_SEED) --durations=4
 
 # Every figure of benchmarks/RESULTS.md in one run; peers go into benchmarks/.venv.
 bench:

@@ -446,6 +446,9 @@ def parse_yaml(text: str, file: str, *, libyaml: bool = True) -> tuple[Any, list
                 return None, [Diagnostic("error", file, "", "empty document")]
             if reader.found:
                 return None, sorted((Diagnostic("error", file, _pointer(p), m) for p, m in reader.found), key=lambda d: d.pointer)
+            problem = _alias_problem(reader.root[0]) if reader.aliases else None  # without aliases: a plain tree
+            if problem:
+                return None, [Diagnostic("error", file, "", problem)]
             return check_plain(reader.root[0], file)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -475,6 +478,8 @@ def _scalar_problem(value: Any) -> str | None:
 
 def check_plain(doc: Any, file: str) -> tuple[Any, list[Diagnostic]]:
     """Walk the tree once (no recursion) and refuse anything that is not plain JSON data."""
+    if doc is None:  # `null` or YAML `~`: every caller takes a None document for a failure
+        return None, [Diagnostic("error", file, "", "the document is null")]
     found: list[tuple[_Path, str]] = []
     stack: list[tuple[Any, _Path, int]] = [(doc, None, 0)]
     while stack:
@@ -520,3 +525,37 @@ def parse_bytes(data: bytes, file: str, *, yaml_syntax: bool = False) -> tuple[A
     if text is None:
         return None, diags
     return parse_yaml(text, file) if yaml_syntax else parse_json(text, file)
+
+
+def _alias_problem(doc: Any) -> str | None:
+    """Why a YAML document whose aliases share values cannot be used, or None.
+
+    Every later walk (``check_plain`` first) sees each alias expanded: a recursive
+    alias (``&a [*a]``) is endless, and 30 doubling aliases (under the alias cap) make
+    2**30 values. Refused: a cycle, and an expansion past ``MAX_YAML_ALIASES + 1``
+    times the document's own size. Each shared value is sized once (a loop, no
+    recursion); ``check_plain`` then walks what is left, depth included, expanded.
+    """
+    if not isinstance(doc, (dict, list)):
+        return None
+    sizes: dict[int, int] = {}  # id -> values once expanded
+    own = 0  # values without expanding: what the document holds
+    path: set[int] = set()  # containers being expanded: meeting one again is a cycle
+    stack: list[tuple[Any, bool]] = [(doc, False)]
+    while stack:
+        value, done = stack.pop()
+        members = [m for m in (value.values() if isinstance(value, dict) else value) if isinstance(m, (dict, list))]
+        if done:
+            path.discard(id(value))
+            scalars = len(value) - len(members)
+            sizes[id(value)] = 1 + scalars + sum(sizes[id(m)] for m in members)
+            own += 1 + scalars
+        elif id(value) in path:
+            return "a YAML alias refers to a value that holds it (recursive)"
+        elif id(value) not in sizes:
+            path.add(id(value))
+            stack.append((value, True))
+            stack.extend((m, False) for m in members)
+    if sizes[id(doc)] > own * (MAX_YAML_ALIASES + 1):
+        return f"YAML aliases expand the document to {sizes[id(doc)]} values, over {MAX_YAML_ALIASES + 1} times its own {own}"
+    return None

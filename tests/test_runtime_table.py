@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import enum
 import json
+import pickle
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -272,8 +274,13 @@ def test_deeply_nested_json() -> None:
     error = xp.error_from_response(400, deep)
     assert not error.body.is_json and error.problems == []
     assert str(error) and repr(error)
-    nested = '{"type": "about:blank", "title": "t", "detail": "d", "x": ' + "[" * 500 + "]" * 500 + "}"
+    # JSON_DEPTH_LIMIT levels are a problem; one more is a body that is not JSON
+    # (tests/test_runtime_deep.py has the matrix of depths and entry points).
+    inner = xp.JSON_DEPTH_LIMIT - 1
+    nested = '{"type": "about:blank", "title": "t", "detail": "d", "x": ' + "[" * inner + "]" * inner + "}"
     assert xp.error_from_response(400, nested).problems[0].raw["x"]
+    deeper = nested.replace("[", "[[", 1).replace("]", "]]", 1)
+    assert xp.error_from_response(400, deeper).problems == []
     assert xp.partial_errors(deep) == []
     assert xp.parse_problem(deep).issues
     assert xp.classify_stream_line(deep).kind is xp.StreamEventKind.UNDECODABLE
@@ -346,6 +353,15 @@ def test_nothing_raises(body: Any, status: Any) -> None:
     assert xp.classify_stream_line(body) is not None
     xp.retry_after(error, 1)
     xp.rate_limit_kind(error)
+
+
+@pytest.mark.parametrize("line", [memoryview(b'{"title": "t"}'), bytearray(b'{"data": 1}'), memoryview(b"")])
+def test_a_buffer_line_is_kept_as_bytes(line: Any) -> None:
+    """Found by make fuzz: a memoryview line was kept as ``raw``, so its event could not
+    be pickled (and a buffer may change after the call)."""
+    event = xp.classify_stream_line(line)
+    assert type(event.raw) is bytes and event.raw == bytes(line)
+    assert pickle.loads(pickle.dumps(event)) == event == copy.deepcopy(event)
 
 
 def test_status_given_as_text() -> None:

@@ -37,6 +37,7 @@ from ._base import (
     XAPIError,
     _charset,
     _decode_json,
+    _flatten,
     _LazyModule,
     _limit_kind,
     _make_problem,
@@ -45,6 +46,7 @@ from ._base import (
     _normalize_headers,
     _parse_slow,
     _safe_repr,
+    _unflatten,
     _utc,
 )
 from ._errors import STATUS_CLASSES
@@ -666,13 +668,13 @@ class StreamEvent:
         return f"StreamEvent({', '.join(parts)})"
 
     def __reduce__(self) -> tuple[Any, ...]:
+        # raw, json and data flattened together: data stays a part of json
+        values = _flatten([self.raw, self.json, self.data])
         return (
-            StreamEvent,
+            _restore_event,
             (
                 self.kind,
-                self.raw,
-                self.json,
-                self.data,
+                values,
                 self.problems,
                 self.disconnect,
                 self.error,
@@ -680,6 +682,14 @@ class StreamEvent:
                 self.cause,
             ),
         )
+
+
+def _restore_event(
+    kind: StreamEventKind, values: tuple[object, ...], *rest: Any
+) -> StreamEvent:
+    """Rebuild a pickled or copied event."""
+    raw, json, data = _unflatten(values)
+    return StreamEvent(kind, raw, json, data, *rest)
 
 
 def _is_disconnect(problem: Problem) -> bool:
@@ -698,7 +708,9 @@ def classify_stream_line(line: object) -> StreamEvent:
     try:
         data: bytes | str
         if isinstance(line, (bytearray, memoryview)):
-            data = bytes(line)
+            # kept as bytes, as ResponseBody keeps them: a memoryview cannot be
+            # pickled, and the buffer of either may change after the call
+            raw = data = bytes(line)
         elif isinstance(line, (bytes, str)):
             data = line
         else:

@@ -8,6 +8,6 @@ mypy, and the tests import the runtime from a package assembled out of this sour
 the generated data modules (``tests/runtime_support.py``).
 
 The runtime is stdlib-only and keeps Python 3.9 syntax (``ruff.toml`` here targets
-py39); each copied file must already be black-clean in the output's mode (a test checks
-it).
+py39); each copied file must already be black-clean in the output's mode (a test
+checks it).
 """

@@ -73,6 +73,7 @@ else:
     datetime = _LazyModule("datetime")
 
 __all__ = [
+    "JSON_DEPTH_LIMIT",
     "ClientError",
     "FieldSpec",
     "LimitKind",
@@ -89,6 +90,12 @@ _MISSING = object()
 _INVALID = object()
 _MAX_TEXT = 300
 _MAX_HEADERS = 1000
+#: The deepest a parsed JSON body, problem or stream line may nest (``{"a": [1]}`` is
+#: two levels; X's deepest nest under ten), as for specs in the generator. A deeper one
+#: is kept as received, as text that is not JSON is: whatever is parsed then compares,
+#: prints and serializes within any interpreter's stack, in the same way everywhere.
+JSON_DEPTH_LIMIT = 100
+_TOO_DEEP = f"JSON nested deeper than {JSON_DEPTH_LIMIT} levels"
 _HINT_MEMBERS = (
     "reason",
     "registration_url",
@@ -193,13 +200,16 @@ def _safe_repr(value: object) -> str:
 
 
 def _same(left: object, right: object) -> bool:
-    """Equality of received data that also holds for NaN and after a pickle trip."""
+    """Equality of received data that also holds for NaN, after a pickle trip, and
+    for values nested too deeply to compare by recursion."""
     try:
-        if left == right:
-            return True
-    except Exception:
+        return left == right or repr(left) == repr(right)
+    except Exception:  # RecursionError, or a hostile __eq__ or __repr__
         pass
-    return _safe_repr(left) == _safe_repr(right)
+    try:
+        return repr(_flatten(left)) == repr(_flatten(right))
+    except Exception:
+        return _safe_repr(left) == _safe_repr(right)
 
 
 def _text(value: object) -> str:
@@ -258,15 +268,14 @@ def _loads() -> Callable[..., JSONValue]:
     return _json_loads
 
 
-def _decode_json(data: bytes | str) -> tuple[bool, JSONValue, str | None]:
-    """``(ok, value, error)``; never raises (bad UTF-8, deep nesting, huge ints)."""
-    if isinstance(data, str):
-        data = data.lstrip("\ufeff")
+def _parse_json(data: bytes | str) -> tuple[bool, JSONValue, str | None]:
+    """``json.loads`` as ``(ok, value, error)``; never raises (bad UTF-8, deep nesting
+    past the stack, huge ints)."""
     loads = _json_loads or _loads()
     try:
         return True, loads(data), None
     except RecursionError:
-        return False, None, "JSON nested too deeply"
+        return False, None, _TOO_DEEP
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, int digit limit
         if "digits" not in str(exc):
             return False, None, _one_line(str(exc), 200)
@@ -275,9 +284,115 @@ def _decode_json(data: bytes | str) -> tuple[bool, JSONValue, str | None]:
     try:
         return True, loads(data, parse_int=_lenient_int), None
     except RecursionError:
-        return False, None, "JSON nested too deeply"
+        return False, None, _TOO_DEEP
     except Exception as exc:
         return False, None, _one_line(str(exc), 200)
+
+
+def _decode_json(data: bytes | str) -> tuple[bool, JSONValue, str | None]:
+    """``(ok, value, error)``; never raises. A value nested deeper than
+    :data:`JSON_DEPTH_LIMIT` is refused as if it were not JSON: what is accepted
+    does not depend on the caller's stack, recursion limit or Python version."""
+    if isinstance(data, str):
+        data = data.lstrip("\ufeff")
+    ok, value, error = _parse_json(data)
+    deep = ok and _opening_brackets(data) > JSON_DEPTH_LIMIT  # a bound on the depth
+    if deep and _deeper_than(value, JSON_DEPTH_LIMIT):
+        return False, None, _TOO_DEEP
+    return ok, value, error
+
+
+def _opening_brackets(data: bytes | str) -> int:
+    """How many ``[`` and ``{`` ``data`` holds: a bound on its depth that settles
+    almost every body without walking it (also for UTF-16 and UTF-32 bytes)."""
+    if isinstance(data, bytes):
+        return data.count(b"[") + data.count(b"{")
+    return data.count("[") + data.count("{")
+
+
+def _deeper_than(value: object, limit: int) -> bool:
+    """Whether dicts and lists nest more than ``limit`` levels deep in ``value``.
+
+    A loop, not a recursion: it must answer for values that a recursion could not
+    walk. Only exact dicts and lists count (what ``json.loads`` makes)."""
+    stack: list[tuple[Any, int]] = []
+    if value.__class__ is dict or value.__class__ is list:
+        stack.append((value, 1))
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        for item in node.values() if node.__class__ is dict else node:
+            if item.__class__ is dict or item.__class__ is list:
+                stack.append((item, depth + 1))
+    return False
+
+
+def _flatten(value: object) -> tuple[object, ...]:
+    """``value`` as a flat tuple, which pickles and copies without recursion.
+
+    A dict or a list (exactly those types) becomes a ``("d", size)`` or ``("l",
+    size)`` marker followed by its members, each key of a dict before its value; one
+    seen before becomes ``("r", index)``, so shared and cyclic members survive; any
+    other tuple is wrapped as ``("v", tuple)``; any other value stands for itself.
+    :func:`_unflatten` is the inverse.
+    """
+    out: list[object] = []
+    seen: dict[int, int] = {}
+    stack = [value]
+    while stack:
+        node: Any = stack.pop()
+        kind = node.__class__
+        if kind is dict or kind is list:
+            index = seen.get(id(node))
+            if index is not None:
+                out.append(("r", index))
+                continue
+            seen[id(node)] = len(seen)
+            out.append(("d" if kind is dict else "l", len(node)))
+            if kind is list:
+                stack.extend(reversed(node))
+                continue
+            for pair in reversed(list(node.items())):
+                stack.extend(reversed(pair))  # the key comes out first
+        elif isinstance(node, tuple):
+            out.append(("v", node))
+        else:
+            out.append(node)
+    return tuple(out)
+
+
+def _unflatten(tokens: tuple[object, ...]) -> Any:
+    """The value :func:`_flatten` flattened into ``tokens``; no recursion."""
+    made: list[Any] = []
+    root: list[object] = []
+    # [container, members still to come, the key read for a dict's next value]
+    frames: list[list[Any]] = [[root, 1, _MISSING]]
+    for token in tokens:
+        node: Any = token
+        size = 0
+        if token.__class__ is tuple:
+            tag, node = token
+            if tag == "d" or tag == "l":
+                size, node = node, {} if tag == "d" else []
+                made.append(node)
+            elif tag == "r":
+                node = made[node]
+        frame = frames[-1]
+        if frame[0].__class__ is dict:
+            if frame[2] is _MISSING:
+                frame[2] = node
+                continue
+            frame[0][frame[2]] = node
+            frame[2] = _MISSING
+        else:
+            frame[0].append(node)
+        frame[1] -= 1
+        if size:
+            frames.append([node, size, _MISSING])
+        while frames and not frames[-1][1]:
+            frames.pop()
+    return root[0]
 
 
 # --- problems -----------------------------------------------------------------------
@@ -587,7 +702,7 @@ class Problem(Exception):
         return hash((builtins.type(self).__name__, self.type, self.title, self.detail))
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_restore_problem, (builtins.type(self), self.raw))
+        return (_restore_problem, (builtins.type(self), _flatten(self.raw), True))
 
 
 class UnknownProblem(Problem):
@@ -606,9 +721,12 @@ def _make_problem(cls: builtins.type[Problem], raw: object) -> Problem:
     return cls(raw)
 
 
-def _restore_problem(cls: builtins.type[Problem], raw: object) -> Problem:
-    """Rebuild a pickled or copied problem."""
-    return cls(raw)
+def _restore_problem(
+    cls: builtins.type[Problem], raw: Any, flat: bool = False
+) -> Problem:
+    """Rebuild a pickled or copied problem (``raw`` flattened unless an older
+    version pickled it)."""
+    return cls(_unflatten(raw) if flat else raw)
 
 
 # --- what was received --------------------------------------------------------------
@@ -738,7 +856,17 @@ class ResponseBody:
         return f"ResponseBody({_safe_repr(self.raw)})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (ResponseBody, (self.raw, self.charset, self.incomplete))
+        raw = self.raw
+        if raw.__class__ is dict or raw.__class__ is list:  # a value a caller parsed
+            return (_restore_body, (_flatten(raw), self.charset, self.incomplete))
+        return (ResponseBody, (raw, self.charset, self.incomplete))
+
+
+def _restore_body(
+    raw: tuple[object, ...], charset: str | None, incomplete: str | None
+) -> ResponseBody:
+    """Rebuild a pickled or copied body whose ``raw`` is a parsed value."""
+    return ResponseBody(_unflatten(raw), charset, incomplete)
 
 
 def _decode_text(raw: bytes, charset: str | None) -> str:
@@ -1124,7 +1252,7 @@ class XAPIError(Exception):
         return hash((builtins.type(self).__name__, self.status, len(self.problems)))
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_restore_error, (self.to_dict(),))
+        return (_restore_error, (_flatten(self.to_dict()), True))
 
 
 #: Query parameters whose value is never kept (a part of the lower-cased name).
@@ -1176,9 +1304,10 @@ def _adopt(target: object, problem: Problem | None) -> None:
                 setattr(target, spec.attr, None)
 
 
-def _restore_error(data: Mapping[str, Any]) -> XAPIError:
-    """Rebuild a pickled or copied error."""
-    return XAPIError.from_dict(data)
+def _restore_error(data: Any, flat: bool = False) -> XAPIError:
+    """Rebuild a pickled or copied error (``data`` is :meth:`XAPIError.to_dict`,
+    flattened unless an older version pickled it)."""
+    return XAPIError.from_dict(_unflatten(data) if flat else data)
 
 
 class ClientError(XAPIError):

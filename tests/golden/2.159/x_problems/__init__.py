@@ -48,6 +48,7 @@ Status classes and problem classes meet in the error raised for a one-problem bo
 from __future__ import annotations
 
 from ._base import (
+    JSON_DEPTH_LIMIT,
     ClientError,
     FieldSpec,
     LimitKind,
@@ -133,6 +134,7 @@ from ._uri import (
 __all__ = [
     "BODY_READ_LIMIT",
     "DEPRECATED_ALIASES",
+    "JSON_DEPTH_LIMIT",
     "PROBLEM_CLASSES",
     "RETRY_AFTER_CAP",
     "STATUS_CLASSES",
