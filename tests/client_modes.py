@@ -34,6 +34,25 @@ def loopback(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
         thread.join(5)
 
 
+@contextmanager
+def serving(body: bytes, content_type: str = "application/json") -> Iterator[str]:
+    """A loopback server answering every GET with ``200`` and ``body``; its URL."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    with loopback(Handler) as url:
+        yield url
+
+
 MODES = ("httpx", "httpx-stream", "httpx-async", "httpx-async-stream", "requests", "requests-stream")
 
 

@@ -10,20 +10,18 @@ does not read local actions, so this is checked here).
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from .client_modes import loopback
+from .client_modes import serving
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTION = ROOT / "action.yml"
@@ -57,20 +55,6 @@ def test_the_weekly_workflow_uses_the_action_with_what_it_declares() -> None:
     assert read and read <= set(action["outputs"])
 
 
-class _Spec(http.server.BaseHTTPRequestHandler):
-    body = b""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(self.body)))
-        self.end_headers()
-        self.wfile.write(self.body)
-
-
 def _newer(doc: dict[str, Any]) -> dict[str, Any]:
     """The pinned spec plus one new problem type, as 2.168."""
     doc["info"]["version"] = "2.168"
@@ -84,12 +68,6 @@ def _newer(doc: dict[str, Any]) -> dict[str, Any]:
     schemas["Problem"]["oneOf"].append({"$ref": "#/components/schemas/QuotaExhaustedProblem"})
     schemas["Problem"]["discriminator"]["mapping"][uri] = "#/components/schemas/QuotaExhaustedProblem"
     return doc
-
-
-@pytest.fixture
-def server() -> Iterator[str]:
-    with loopback(_Spec) as url:
-        yield url
 
 
 def _run(tmp_path: Path, url: str, fail_on: str) -> tuple[int, str, str]:
@@ -126,9 +104,9 @@ def _outputs(text: str) -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_the_pinned_spec_reports_no_change(tmp_path: Path, server: str) -> None:
-    _Spec.body = PINNED.read_bytes()
-    code, output, summary = _run(tmp_path, server, "change")
+def test_the_pinned_spec_reports_no_change(tmp_path: Path) -> None:
+    with serving(PINNED.read_bytes()) as server:
+        code, output, summary = _run(tmp_path, server, "change")
     outputs = _outputs(output)
     assert code == 0
     assert outputs["changed"] == "false" and outputs["spec"].endswith("xproblems-latest-spec.json")
@@ -137,9 +115,9 @@ def test_the_pinned_spec_reports_no_change(tmp_path: Path, server: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("fail_on", "code"), [("never", 0), ("change", 1)])
-def test_a_new_problem_type_is_reported_and_fail_on_decides_the_exit(tmp_path: Path, server: str, fail_on: str, code: int) -> None:
-    _Spec.body = json.dumps(_newer(json.loads(PINNED.read_text(encoding="utf-8")))).encode()
-    got, output, _ = _run(tmp_path, server, fail_on)
+def test_a_new_problem_type_is_reported_and_fail_on_decides_the_exit(tmp_path: Path, fail_on: str, code: int) -> None:
+    with serving(json.dumps(_newer(json.loads(PINNED.read_text(encoding="utf-8")))).encode()) as server:
+        got, output, _ = _run(tmp_path, server, fail_on)
     outputs = _outputs(output)
     assert got == code
     assert outputs["changed"] == "true"

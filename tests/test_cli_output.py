@@ -10,7 +10,6 @@ no ``@name`` may reach a Markdown report. JSON stays exact data.
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import re
@@ -24,7 +23,7 @@ import pytest
 
 from xproblems.escape import md_code, md_text, terminal_line
 
-from .client_modes import loopback
+from .client_modes import serving
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE_SPEC = ROOT / "tests" / "hostile" / "_base" / "spec.json"
@@ -164,25 +163,12 @@ def test_diagnostics_quoting_hostile_names_are_terminal_safe(tmp_path: Path) -> 
     assert not (tmp_path / "out").exists()
 
 
-class _VersionHandler(http.server.BaseHTTPRequestHandler):
-    body = b""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(self.body)))
-        self.end_headers()
-        self.wfile.write(self.body)
+HOSTILE_SPEC_BODY = json.dumps(hostile_spec("9.1" + ESCAPES + BIDI + "\n::error::pwned" + SURROGATES), ensure_ascii=True).encode()
 
 
 @pytest.fixture
 def hostile_server() -> Iterator[str]:
-    spec = hostile_spec("9.1" + ESCAPES + BIDI + "\n::error::pwned" + SURROGATES)
-    _VersionHandler.body = json.dumps(spec, ensure_ascii=True).encode()
-    with loopback(_VersionHandler) as url:
+    with serving(HOSTILE_SPEC_BODY) as url:
         yield url
 
 
@@ -195,7 +181,7 @@ def test_fetch_prints_a_hostile_version_as_one_safe_line(hostile_server: str, tm
     digest, _, version = out.partition(" ")
     assert re.fullmatch("[0-9a-f]{64}", digest), out
     assert version.startswith("9.1U+001B]0;ownedU+0007"), out
-    assert (tmp_path / "spec.json").read_bytes() == _VersionHandler.body, "the file keeps the bytes as served"
+    assert (tmp_path / "spec.json").read_bytes() == HOSTILE_SPEC_BODY, "the file keeps the bytes as served"
 
 
 @pytest.mark.slow
