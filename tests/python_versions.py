@@ -40,6 +40,7 @@ RUNTIME_TESTS = (
     "tests/test_runtime_typing.py",
     "tests/test_retry_after.py",
     "tests/test_follow_stream.py",
+    "tests/test_runtime_deep.py",
 )
 
 
