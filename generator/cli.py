@@ -42,7 +42,7 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--also", type=Path, action="append", default=[], metavar="OLD_SPEC", help="an older spec whose dropped types and fields are kept, marked retired (repeat for more)")
     add_history_options(parser)
     parser.add_argument("--supplement", type=Path, help="curated supplement (default: the one shipped with xproblems)")
-    parser.add_argument("--out", type=Path, help="output directory (default: generated/ of the checkout; required for an installed xproblems)")
+    parser.add_argument("--out", type=Path, help="output directory (default: `out` of [tool.xproblems] in the nearest pyproject.toml, else generated/ of the checkout; an installed xproblems needs one of the two)")
     parser.add_argument("--package", help=f"package directory name (default {DEFAULT_PACKAGE})")
 
 

@@ -67,20 +67,22 @@ def print_diagnostics(diags: Sequence[Diagnostic]) -> None:
         return
     from .locate import located  # lazy: only a run with something to say reads files again
 
-    lines = [_for_github(d).github() if output_format() == "github" else d.render() for d in located(diags)]
+    lines = [_github(d) if output_format() == "github" else d.render() for d in located(diags)]
     emit("".join(line + "\n" for line in lines), sys.stderr)
 
 
-def _for_github(diag: Diagnostic) -> Diagnostic:
-    """An annotation attaches to a file by its path in the repository: relative, where it can be."""
+def _github(diag: Diagnostic) -> str:
+    """An annotation attaches to a file by its path in the repository: relative where it lies
+    below the working directory; a "file" that is none (a URL, the command line) attaches to none."""
     import dataclasses
     import os
 
-    path = os.path.abspath(diag.file)
-    cwd = os.getcwd()
-    if os.path.commonpath([path, cwd]) != cwd or not os.path.exists(path):
-        return diag
-    return dataclasses.replace(diag, file=os.path.relpath(path, cwd).replace(os.sep, "/"))
+    if not os.path.exists(diag.file):
+        return diag.github(attach=False)
+    path, cwd = os.path.abspath(diag.file), os.getcwd()
+    if os.path.commonpath([path, cwd]) == cwd:
+        diag = dataclasses.replace(diag, file=os.path.relpath(path, cwd).replace(os.sep, "/"))
+    return diag.github()
 
 
 class Parser(argparse.ArgumentParser):

@@ -76,14 +76,14 @@ def apply(args: argparse.Namespace, start: Path | None = None) -> list[Diagnosti
     diags: list[Diagnostic] = []
     for key, value in table.items():
         pointer = f"/tool/xproblems/{key}"
-        where = f"{path}:{_line_of(text, key)}"
+        line, column = _place(text, key)
         if key not in KEYS:
-            diags.append(error(where, pointer, f"unknown key {key!r}; known: {', '.join(KEYS)}"))
+            diags.append(_error(path, pointer, f"unknown key {key!r}; known: {', '.join(KEYS)}", line, column))
             continue
         attr, kind = KEYS[key]
         converted = _convert(value, kind, path.parent)
         if converted is None:
-            diags.append(error(where, pointer, f"must be {_EXPECTED[kind]}"))
+            diags.append(_error(path, pointer, f"must be {_EXPECTED[kind]}", line, column))
         elif getattr(args, attr, None) in (None, [], False):  # not given on the command line
             setattr(args, attr, converted)
     return diags
@@ -103,8 +103,14 @@ def _convert(value: Any, kind: str, base: Path) -> Any:
     return value if isinstance(value, bool) else None
 
 
-def _line_of(text: str, key: str) -> int:
-    """The line of ``key = ...`` inside ``[tool.xproblems]`` (1-based), or the table's line."""
+def _error(path: Path, pointer: str, message: str, line: int, column: int) -> Diagnostic:
+    from .model import Diagnostic  # lazy: a warm run with a good table builds none
+
+    return Diagnostic("error", str(path), pointer, message, line or None, column or None)
+
+
+def _place(text: str, key: str) -> tuple[int, int]:
+    """Where ``key = ...`` starts inside ``[tool.xproblems]`` (1-based), or the table's line."""
     table_line = 0
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
@@ -113,5 +119,5 @@ def _line_of(text: str, key: str) -> int:
         if stripped.replace(" ", "") == "[tool.xproblems]":
             table_line = number
         elif table_line and stripped.split("=", 1)[0].strip().strip('"') == key:
-            return number
-    return table_line
+            return number, len(line) - len(line.lstrip()) + 1
+    return table_line, 1

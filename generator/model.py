@@ -39,13 +39,19 @@ class Diagnostic:
         where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
         return terminal_line(f"{self.level}: {where}: {self.pointer or '/'}: {self.message}")
 
-    def github(self) -> str:
-        """The GitHub Actions workflow command: ``::error file=...,line=...,col=...::message``."""
+    def github(self, *, attach: bool = True) -> str:
+        """The GitHub Actions workflow command: ``::error file=...,line=...,col=...::message``.
+
+        ``attach=False`` for a "file" that is not one (a URL, ``<command line>``): the
+        annotation then names it in its message and attaches to no file.
+        """
+        said = f"{self.pointer or '/'}: {self.message}"
+        if not attach:
+            return terminal_line(f"::{self.level}::{_gh_data(f'{self.file}: {said}')}")
         props = [f"file={_gh_property(self.file)}"]
         if self.line:
             props += [f"line={self.line}", f"col={self.column}"]
-        text = _gh_data(f"{self.pointer or '/'}: {self.message}")
-        return terminal_line(f"::{self.level} {','.join(props)}::{text}")
+        return terminal_line(f"::{self.level} {','.join(props)}::{_gh_data(said)}")
 
 
 def _gh_data(text: str) -> str:

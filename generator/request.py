@@ -80,7 +80,7 @@ def make_request(
     if out is None:
         root = checkout_root()
         if root is None:
-            return [error("<command line>", "--out is required: this xproblems is installed, not run from its checkout")]
+            return [error("<command line>", "--out is required: this xproblems is installed, not run from its checkout (or set `out` in [tool.xproblems] of your pyproject.toml)")]
         out = root / "generated"
     supplement = supplement or default_supplement()
     missing = [error(str(p), why) for p in (spec, *also, supplement) if (why := file_problem(p))]

@@ -69,3 +69,18 @@ def test_diff_in_github_format_annotates_breaking_changes_and_warnings(capsys: p
     err = capsys.readouterr().err.splitlines()
     assert any(line.startswith("::error file=specs/x-api-v2-2.134.json::/: type-removed") or line.startswith("::error file=") for line in err), err
     assert all(line.startswith(("::error ", "::warning ")) for line in err)
+
+
+def test_a_pyproject_error_is_annotated_on_its_line_and_column(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.xproblems]\nout = "x"\n  pakage = "y"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--output-format", "github"]) == 2
+    assert capsys.readouterr().err == "::error file=pyproject.toml,line=3,col=3::/tool/xproblems/pakage: unknown key 'pakage'; known: out, package, spec, also, supplement, pins, no-history\n"
+    assert main(["check"]) == 2
+    assert capsys.readouterr().err.startswith(f"error: {tmp_path / 'pyproject.toml'}:3:3: /tool/xproblems/pakage: unknown key")
+
+
+def test_a_url_or_the_command_line_is_named_in_the_message_not_attached_as_a_file() -> None:
+    from xproblems.cli_shared import _github
+
+    assert _github(Diagnostic("error", "http://127.0.0.1:1/x.json", "", "HTTP 404 Not Found")) == "::error::http://127.0.0.1:1/x.json: /: HTTP 404 Not Found"

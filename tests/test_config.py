@@ -61,7 +61,7 @@ def test_a_bad_table_is_one_line_per_problem_with_file_line_and_pointer(tmp_path
     monkeypatch.chdir(project)
     assert main(["generate"]) == 2
     err = capsys.readouterr().err
-    assert err == f"error: {project / 'pyproject.toml'}:{line}: {pointer}: {message}" + err.split(message, 1)[1]
+    assert err == f"error: {project / 'pyproject.toml'}:{line}:1: {pointer}: {message}" + err.split(message, 1)[1]
     assert len(err.splitlines()) == 1
     assert not (project / "generated").exists()
 
