@@ -184,21 +184,28 @@ def _build(live: Path, staged: Path, texts: Mapping[str, str], drop: set[str], c
     """Write the complete new directory: the generator's files plus everything else ``live`` holds."""
     os.mkdir(staged, 0o700)
     live_is_dir = live.is_dir() and not is_link(live)
-    if live_is_dir:
-        _carry(live, staged, set(texts) | drop)
+    modes = _carry(live, staged, set(texts) | drop) if live_is_dir else []
     for rel, text in sorted(texts.items()):
         target = staged / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         # An unchanged file keeps its inode, so its mtime too: tools watching it see no change.
         if rel in changed or not live_is_dir or not _linked(live / rel, target):
             _write_file(target, text)
+    # Carried directories get their own modes last: one made read-only (0555) had to take
+    # its files first.
+    for directory, mode in sorted(modes, key=lambda item: -len(item[0].parts)):
+        os.chmod(directory, mode)
     for directory in sorted({staged, *(p for p in staged.rglob("*") if p.is_dir() and not p.is_symlink())}, key=lambda p: -len(p.parts)):
         fsync_dir(directory)
     os.chmod(staged, stat.S_IMODE(os.lstat(live).st_mode) if live_is_dir else 0o755)
 
 
-def _carry(live: Path, staged: Path, generated: set[str]) -> None:
-    """Copy into ``staged`` what ``live`` holds beside the generator's files, as it is."""
+def _carry(live: Path, staged: Path, generated: set[str]) -> list[tuple[Path, int]]:
+    """Copy into ``staged`` what ``live`` holds beside the generator's files, as it is.
+
+    Returns the carried directories with the modes they must get once filled.
+    """
+    modes: list[tuple[Path, int]] = []
     for dirpath, dirnames, filenames in os.walk(live):
         for name in [*dirnames, *filenames]:
             source = Path(dirpath, name)
@@ -212,7 +219,8 @@ def _carry(live: Path, staged: Path, generated: set[str]) -> None:
             if stat.S_ISLNK(mode):
                 os.symlink(os.readlink(source), target)
             elif stat.S_ISDIR(mode):
-                os.mkdir(target, stat.S_IMODE(mode))
+                os.mkdir(target, 0o700)
+                modes.append((target, stat.S_IMODE(mode)))
             elif stat.S_ISREG(mode):
                 if not _linked(source, target):
                     shutil.copy2(source, target)
@@ -220,6 +228,7 @@ def _carry(live: Path, staged: Path, generated: set[str]) -> None:
                 os.mkfifo(target, stat.S_IMODE(mode))  # never opened: opening one can block
             else:
                 raise OSError(errno.EINVAL, "is not a regular file, directory or symlink; cannot carry it into the new output", str(source))
+    return modes
 
 
 def _linked(source: Path, target: Path) -> bool:

@@ -209,3 +209,21 @@ def test_a_read_only_package_directory_is_replaced_and_stays_read_only(tmp_path:
     assert not leftovers(out)
     assert main(["check", "--no-history", "--spec", str(ROOT / "specs" / "x-api-v2-2.167.json"), "--out", str(out)]) == 0
     (out / "x_problems").chmod(0o755)
+
+
+def test_a_carried_directory_keeps_its_mode_and_its_files(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert main(["generate", "--no-history", "--spec", str(SPEC), "--out", str(out), "--quiet"]) == 0
+    notes = out / "x_problems" / "notes"
+    notes.mkdir()
+    (notes / "a.txt").write_text("mine", encoding="utf-8")
+    notes.chmod(0o555)
+    try:
+        assert main(["generate", "--no-history", "--spec", str(ROOT / "specs" / "x-api-v2-2.167.json"), "--out", str(out), "--quiet"]) == 0
+        assert stat.S_IMODE((out / "x_problems" / "notes").stat().st_mode) == 0o555
+        assert (out / "x_problems" / "notes" / "a.txt").read_text(encoding="utf-8") == "mine"
+        assert not leftovers(out)
+    finally:
+        for directory in (out / "x_problems" / "notes", notes):
+            if directory.exists():
+                directory.chmod(0o755)
