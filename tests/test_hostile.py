@@ -53,6 +53,7 @@ from xproblems.render import BLACK_LINE_LENGTH
 from xproblems.runtime_source import RESERVED_ATTRS
 
 from .conftest import without_positions
+from .gfm import unescaped_pipes
 from .test_docs_gfm import check_errors_md
 
 # Subprocess generations of whole specs: the full suite runs them, `make test-fast` leaves them out.
@@ -194,17 +195,6 @@ def string_constants(trees: dict[str, ast.Module]) -> tuple[set[str], list[str]]
             if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
                 docs.append(node.value.value)
     return constants, docs
-
-
-def unescaped_pipes(line: str) -> int:
-    count, i = 0, 0
-    while i < len(line):
-        if line[i] == "\\":
-            i += 2
-            continue
-        count += line[i] == "|"
-        i += 1
-    return count
 
 
 def md_shape(text: str) -> list[str]:
