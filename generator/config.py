@@ -42,37 +42,46 @@ KEYS = {
 
 def find(start: Path) -> Path | None:
     """The nearest ``pyproject.toml`` at or above ``start`` with a ``[tool.xproblems]`` table."""
+    found = _nearest(start)
+    return found[0] if found else None
+
+
+def _nearest(start: Path) -> tuple[Path, str, dict[str, Any] | tomllib.TOMLDecodeError] | None:
+    """That file, its text and its table (or why it is not TOML), each read and parsed once."""
     for directory in (start, *start.parents):
         candidate = directory / "pyproject.toml"
-        if candidate.is_file() and _mentions(candidate):
-            return candidate
+        if candidate.is_file():
+            looked = _look(candidate)
+            if looked is not None:
+                return (candidate, *looked)
     return None
 
 
-def _mentions(path: Path) -> bool:
-    """A cheap first look (most pyproject files never mention us), then a real parse."""
+def _look(path: Path) -> tuple[str, dict[str, Any] | tomllib.TOMLDecodeError] | None:
+    """A cheap first look (most pyproject files never mention us), then a real parse; a
+    broken file that mentions us is ours, so that :func:`apply` reports where it breaks."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        return False
+        return None
     if "xproblems" not in text:
-        return False
+        return None
     try:
-        return isinstance(tomllib.loads(text).get("tool", {}).get("xproblems"), dict)
-    except (tomllib.TOMLDecodeError, AttributeError):
-        return True  # broken: let apply() report it with its location
+        tool = tomllib.loads(text).get("tool")
+    except tomllib.TOMLDecodeError as exc:
+        return text, exc
+    table = tool.get("xproblems") if isinstance(tool, dict) else None
+    return (text, table) if isinstance(table, dict) else None
 
 
 def apply(args: argparse.Namespace, start: Path | None = None) -> list[Diagnostic]:
     """Fill the options the command line left unset from the table; the diagnostics if it is bad."""
-    path = find(start or Path.cwd())
-    if path is None:
+    found = _nearest(start or Path.cwd())
+    if found is None:
         return []
-    text = path.read_text(encoding="utf-8")
-    try:
-        table = tomllib.loads(text)["tool"]["xproblems"]
-    except tomllib.TOMLDecodeError as exc:
-        return [error(path, "", f"not valid TOML: {exc}")]
+    path, text, table = found
+    if isinstance(table, tomllib.TOMLDecodeError):
+        return [error(path, "", f"not valid TOML: {table}")]
     diags: list[Diagnostic] = []
     for key, value in table.items():
         pointer = f"/tool/xproblems/{key}"
