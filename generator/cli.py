@@ -153,6 +153,9 @@ def parser(*, extras: bool = True) -> argparse.ArgumentParser:
             add_diff_parser(sub)
             add_fetch_parser(sub)
             add_pin_parser(sub)
+        from .audit_cli import add_audit_parser
+
+        add_audit_parser(sub)
     for command in sub.choices.values():
         add_global_options(command)
     return top

@@ -1,0 +1,137 @@
+"""An audit report -> a supplement fragment (YAML) for a maintainer to review and merge.
+
+Every suggested fact carries an ``observed`` source (the files, how often, first and last
+seen) instead of a documentation quote; ``supplement`` validates that source kind and
+``merge`` ranks it below the spec and the docs. What is suggested:
+
+* a type the catalogue does not have: a new entry with its members as ``extra_fields``;
+* a member of a known type that nothing declares, or that only older specs declare (a
+  retired field that still occurs): an ``extra_field``;
+* enum values the catalogue does not list: an ``extra_field`` of that name listing them;
+* statuses a type came with that the docs do not give (and the docs' table has): a
+  ``statuses`` entry.
+
+An entry whose ``uri`` is already in the supplement extends it: its ``statuses`` and
+``extra_fields`` go into that entry (and ``observed``, when that entry has no ``cite``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import PurePath
+from typing import Any
+
+import yaml
+
+from .audit import AuditReport, Seen, TypeFinding
+from .escape import terminal_line
+from .model import Catalogue
+from .names import problem_class_name, unique
+from .runtime_source import RESERVED_NAMES
+
+#: ``when`` of a suggested status, and the ``description`` of suggested fields.
+OBSERVED_WHEN = "observed in recorded traffic"
+NEW_FIELD = "Observed in recorded traffic; neither the spec nor the docs declare it."
+RETIRED_FIELD = "Observed in recorded traffic, although only older spec versions declare it."
+NEW_VALUES = "Observed in recorded traffic with values the spec does not list."
+_KINDS = ("string", "integer", "number", "boolean", "array", "object")
+
+
+def observed(seen: Seen) -> dict[str, Any]:
+    """The ``observed`` source of one suggested fact. Files by name only: the supplement and
+    the docs made from it are shared, the directories of someone's recordings are not."""
+    return {"files": list(dict.fromkeys(PurePath(f).name for f in seen.files)), "count": seen.count, "first_seen": seen.first_seen, "last_seen": seen.last_seen}
+
+
+def field_kind(kinds: Iterable[str]) -> str:
+    """The supplement kind for the JSON kinds a member's values had (``null`` says nothing)."""
+    found = set(kinds) - {"null"}
+    if found == {"integer", "number"}:
+        return "number"
+    if len(found) == 1 and next(iter(found)) in _KINDS:
+        return next(iter(found))
+    return "any"
+
+
+def suggestions(report: AuditReport, catalogue: Catalogue) -> list[dict[str, Any]]:
+    """The ``problems`` entries to suggest, one per type with anything to add, by key."""
+    entries: dict[str, dict[str, Any]] = {}
+    known = {p.key: p for p in catalogue.problems}
+    table = {s.code for s in catalogue.statuses}
+    taken = {p.class_name for p in catalogue.problems} | {s.class_name for s in catalogue.statuses} | set(RESERVED_NAMES)
+    for t in report.types:
+        if t.class_name is None:
+            name = unique([problem_class_name(None, None, t.key)], taken)[0]
+            taken.add(name)
+            entries[t.key] = _new_type(t, name, table)
+        else:
+            entry = _entry(entries, t.key, t.uri, t.class_name)
+            if t.retired:
+                entry["observed"] = observed(t.seen)
+            entry["statuses"] += _statuses(t, table, {s.code for s in known[t.key].statuses})
+    for m in report.members:
+        entry = _entry(entries, m.key, known[m.key].uri, m.class_name)
+        entry["extra_fields"].append({"name": m.member, "kind": field_kind(m.kinds), "description": NEW_FIELD, "observed": observed(m.seen)})
+    _enum_fields(report, known, entries)
+    for r in report.retired:
+        if r.field is not None and r.value is None:
+            entry = _entry(entries, r.key, known[r.key].uri, r.class_name)
+            entry["extra_fields"].append({"name": r.field, "kind": r.field_kind or "any", "description": RETIRED_FIELD, "observed": observed(r.seen)})
+    return [_tidy(e) for _, e in sorted(entries.items()) if e["statuses"] or e["extra_fields"] or "observed" in e]
+
+
+def _entry(entries: dict[str, dict[str, Any]], key: str, uri: str, class_name: str) -> dict[str, Any]:
+    return entries.setdefault(key, {"uri": uri, "class_name": class_name, "cite": None, "statuses": [], "extra_fields": []})
+
+
+def _new_type(t: TypeFinding, name: str, table: set[int]) -> dict[str, Any]:
+    fields = [{"name": m.name, "kind": field_kind(m.kinds), "description": NEW_FIELD, "observed": observed(m.seen)} for m in t.members]
+    return {"uri": t.uri, "class_name": name, "observed": observed(t.seen), "statuses": _statuses(t, table, set()), "extra_fields": fields}
+
+
+def _statuses(t: TypeFinding, table: set[int], documented: set[int]) -> list[dict[str, Any]]:
+    """Statuses the docs do not give for the type; only codes of the docs' table (merge
+    refuses others), never ``stream`` or ``unknown``."""
+    codes = [(int(s), seen) for s, seen in t.statuses if s not in ("stream", "unknown")]
+    return [{"code": code, "when": OBSERVED_WHEN, "observed": observed(seen)} for code, seen in sorted(codes, key=lambda cs: cs[0]) if code in table and code not in documented]
+
+
+def _enum_fields(report: AuditReport, known: dict[str, Any], entries: dict[str, dict[str, Any]]) -> None:
+    """One extra field per enum field with undeclared (code-like) values."""
+    grouped: dict[tuple[str, str], list[Any]] = {}
+    for e in report.enum_values:
+        if e.value is not None:
+            grouped.setdefault((e.key, e.field), []).append(e)
+    for (key, name), found in sorted(grouped.items()):
+        entry = _entry(entries, key, known[key].uri, found[0].class_name)
+        total = Seen(
+            sum(e.seen.count for e in found),
+            min((e.seen.first_seen for e in found if e.seen.first_seen), default=None),
+            max((e.seen.last_seen for e in found if e.seen.last_seen), default=None),
+            found[0].seen.first_at,
+            tuple(dict.fromkeys(f for e in found for f in e.seen.files)),
+        )
+        values = sorted(e.value for e in found)
+        entry["extra_fields"].append({"name": name, "kind": found[0].field_kind, "description": NEW_VALUES, "enum_values": values, "observed": observed(total)})
+
+
+def _tidy(entry: dict[str, Any]) -> dict[str, Any]:
+    """Leave out empty lists (the supplement's lists are optional)."""
+    return {k: v for k, v in entry.items() if v != []}
+
+
+_HEADER = """\
+# Suggested by `xproblems audit --suggest` from recorded traffic ({files}).
+# Review every entry before merging it into specs/supplement.yaml. An entry whose uri is
+# already there extends that entry: add its statuses and extra_fields (and `observed`,
+# when that entry has no cite); any other entry is new. Class names of new types are
+# derived from their URI: rename them now, as they become public names.
+"""
+
+
+def render_suggestions(report: AuditReport, catalogue: Catalogue) -> str:
+    """The fragment as YAML text (``problems:``), with a header saying how to merge it."""
+    entries = suggestions(report, catalogue)
+    body = yaml.safe_dump({"problems": entries}, sort_keys=False, allow_unicode=False, default_flow_style=False, width=100)
+    files = ", ".join(PurePath(f).name for f in report.files) or "no files"
+    return _HEADER.format(files=terminal_line(files)) + body

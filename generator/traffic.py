@@ -1,0 +1,349 @@
+"""Recorded X API traffic -> records, streamed: JSON Lines and HAR 1.2.
+
+``audit`` reads what the API actually sent from two kinds of file:
+
+* **JSON Lines** (``.jsonl`` or any other name): one JSON object per line. A line with a
+  ``status`` member is a recorded *response*::
+
+      {"status": 400, "headers": {"content-type": "application/problem+json"},
+       "body": {"type": "https://api.x.com/2/problems/invalid-request", ...},
+       "time": "2026-11-02T10:00:00Z", "method": "GET", "url": "https://api.x.com/2/tweets?ids=1"}
+
+  ``status`` (integer, or null when it is not known: required), ``headers`` (object of strings), ``body`` (the parsed JSON
+  body) or ``body_text`` (the body as text, when it is not JSON), and the optional ``time``
+  (ISO 8601), ``method`` and ``url``; other members are ignored. Any other line is a *frame*
+  of a recorded stream (a filtered stream's lines as they arrived): ``{"data": ...}``,
+  ``{"errors": [...]}``, and an empty line is a keep-alive.
+* **HAR 1.2** (a ``.har`` file), as browsers' developer tools, mitmproxy, Charles and Postman
+  export it. Entries are read one at a time (``ijson``), never the whole document; only
+  those whose host is an X API host count.
+
+Nothing secret leaves this module: ``authorization``, cookie and proxy headers are dropped
+as they are read, and a URL is kept only as its method and route with ids masked
+(``GET /2/users/:id/tweets``), never its query.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import email.utils
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, TypeGuard
+
+from .model import Diagnostic
+from .pointer import cut, join
+
+#: Hosts whose responses are X API responses (HAR entries for any other host are skipped).
+X_API_HOSTS = frozenset({"api.x.com", "api.twitter.com"})
+#: Headers never kept, whatever their value: credentials and session state.
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-csrf-token"})
+#: A JSON Lines record longer than this is refused (a body of X's is far smaller).
+MAX_LINE_BYTES = 16 * 1024 * 1024
+_NO_BODY = object()
+_ID_SEGMENT = re.compile(r"[0-9]+|[0-9A-Za-z_-]*[0-9][0-9A-Za-z_-]{7,}")
+
+
+@dataclass(frozen=True)
+class Response:
+    """One recorded response, its secrets already dropped."""
+
+    file: str
+    #: ``line 12`` (JSON Lines) or ``entry 3`` (HAR, 0-based like its JSON pointer).
+    where: str
+    #: None when the recording does not know it.
+    status: int | None
+    #: Lower-cased names; credentials and cookies are never here.
+    headers: dict[str, str]
+    #: The parsed JSON body, or ``None`` when ``text`` holds it.
+    body: Any
+    #: The body as text when it is not JSON (``""`` for an empty body), else ``None``.
+    text: str | None
+    #: When it was received, as ``YYYY-MM-DDTHH:MM:SSZ``, when the record says.
+    seen: str | None
+    #: ``GET /2/tweets/:id`` (ids masked, no host or query), when the record says.
+    route: str | None
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One line of a recorded stream: parsed JSON, or ``None`` for a keep-alive."""
+
+    file: str
+    where: str
+    value: Any
+    seen: str | None
+
+
+Record = Response | Frame
+
+
+@dataclass
+class ReadStats:
+    """What reading skipped: HAR entries of other hosts (counted, never named)."""
+
+    other_hosts: int = 0
+
+
+def read_records(path: Path, diags: list[Diagnostic], stats: ReadStats) -> Iterator[Record]:
+    """Every record of one file, in order; problems are appended to ``diags`` as they are met.
+
+    A ``.har`` file is read as HAR, anything else as JSON Lines (``-`` is standard input).
+    """
+    if path.suffix.lower() == ".har":
+        yield from _read_har(path, diags, stats)
+    else:
+        yield from _read_jsonl(path, diags)
+
+
+def _open(path: Path, diags: list[Diagnostic]) -> IO[bytes] | None:
+    import sys
+
+    if str(path) == "-":
+        return sys.stdin.buffer
+    try:
+        if path.is_dir():
+            diags.append(Diagnostic("error", str(path), "", "is a directory; give a JSON Lines or HAR file"))
+            return None
+        return path.open("rb")
+    except OSError as exc:
+        diags.append(Diagnostic("error", str(path), "", f"cannot read: {exc.strerror or exc}"))
+        return None
+
+
+# --- JSON Lines ---------------------------------------------------------------------------
+
+
+def _read_jsonl(path: Path, diags: list[Diagnostic]) -> Iterator[Record]:
+    file = str(path)
+    handle = _open(path, diags)
+    if handle is None:
+        return
+    with handle:
+        number = 0
+        while True:
+            line = handle.readline(MAX_LINE_BYTES + 1)
+            if not line:
+                return
+            number += 1
+            if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+                diags.append(Diagnostic("error", file, "", f"line {number} is over {MAX_LINE_BYTES} bytes", line=number, column=1))
+                _skip_line(handle)
+                continue
+            record = _jsonl_record(line, file, number, diags)
+            if record is not None:
+                yield record
+
+
+def _skip_line(handle: IO[bytes]) -> None:
+    while True:
+        chunk = handle.readline(MAX_LINE_BYTES)
+        if not chunk or chunk.endswith(b"\n"):
+            return
+
+
+def _jsonl_record(line: bytes, file: str, number: int, diags: list[Diagnostic]) -> Record | None:
+    where = f"line {number}"
+    if number == 1 and line.startswith(b"\xef\xbb\xbf"):
+        line = line[3:]
+    if not line.strip():
+        return Frame(file, where, None, None)
+    try:
+        value = json.loads(line)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        diags.append(Diagnostic("error", file, "", f"line {number}: not a JSON value: {_reason(exc)}", line=number, column=1))
+        return None
+    if isinstance(value, dict) and "status" in value:
+        return _response(value, file, where, number, diags)
+    return Frame(file, where, value, _time(value.get("time")) if isinstance(value, dict) else None)
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return cut(str(exc), 100)
+
+
+def _response(value: dict[str, Any], file: str, where: str, number: int, diags: list[Diagnostic]) -> Response | None:
+    """A JSON Lines response record, checked member by member."""
+    found: list[str] = []
+    status = value.get("status")
+    if status is not None and not _is_status(status):
+        found.append(f"/status: expected an HTTP status (100-599) or null, got {cut(status)}")
+    headers = _header_object(value.get("headers", {}), found)
+    if "body" in value and "body_text" in value:
+        found.append("/body_text: give body or body_text, not both")
+    text = value.get("body_text")
+    if text is not None and not isinstance(text, str):
+        found.append("/body_text: expected a string")
+    for key in ("method", "url", "time"):
+        if value.get(key) is not None and not isinstance(value[key], str):
+            found.append(f"/{key}: expected a string")
+    for message in found:
+        pointer, _, said = message.partition(": ")
+        diags.append(Diagnostic("error", file, pointer, f"{where}: {said}", line=number, column=1))
+    if found or not (status is None or _is_status(status)):
+        return None
+    body = value.get("body")
+    if "body" not in value:
+        text = text if text is not None else ""
+    seen = _time(value.get("time")) or _date_header(headers)
+    return Response(file, where, status, headers, body, text, seen, _route(value.get("method"), value.get("url")))
+
+
+def _is_status(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and 100 <= value <= 599
+
+
+def _header_object(value: object, found: list[str]) -> dict[str, str]:
+    """Lower-cased headers without secrets; a list value (repeated header) is joined."""
+    if not isinstance(value, dict):
+        found.append("/headers: expected an object of header names to strings")
+        return {}
+    headers: dict[str, str] = {}
+    for name, raw in value.items():
+        items = raw if isinstance(raw, list) else [raw]
+        if not all(isinstance(item, str | int) and not isinstance(item, bool) for item in items):
+            found.append(f"{join('/headers', name)}: expected a string")
+            continue
+        _keep_header(headers, name, ", ".join(str(item) for item in items))
+    return headers
+
+
+def _keep_header(headers: dict[str, str], name: str, value: str) -> None:
+    lowered = name.strip().lower()
+    if lowered in SECRET_HEADERS:
+        return
+    headers[lowered] = f"{headers[lowered]}, {value}" if lowered in headers else value
+
+
+# --- HAR ----------------------------------------------------------------------------------
+
+
+def _read_har(path: Path, diags: list[Diagnostic], stats: ReadStats) -> Iterator[Record]:
+    """HAR entries one at a time with ``ijson``: a recording of gigabytes never sits in memory."""
+    import ijson
+
+    file = str(path)
+    handle = _open(path, diags)
+    if handle is None:
+        return
+    index = -1
+    with handle:
+        try:
+            for index, entry in enumerate(ijson.items(handle, "log.entries.item", use_float=True)):
+                record = _har_entry(entry, file, index, diags, stats)
+                if record is not None:
+                    yield record
+        except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError, RecursionError) as exc:
+            at = join("/log/entries", index + 1) if index >= 0 else "/"
+            diags.append(Diagnostic("error", file, at, f"not a HAR file: {_reason(exc)}"))
+            return
+    if index < 0:
+        diags.append(Diagnostic("warning", file, "/log/entries", "no HAR entries (is this a HAR 1.2 file?)"))
+
+
+def _har_entry(entry: object, file: str, index: int, diags: list[Diagnostic], stats: ReadStats) -> Response | None:
+    pointer = join("/log/entries", index)
+    request = entry.get("request") if isinstance(entry, dict) else None
+    response = entry.get("response") if isinstance(entry, dict) else None
+    if not isinstance(request, dict) or not isinstance(response, dict) or not isinstance(request.get("url"), str):
+        diags.append(Diagnostic("error", file, pointer, "expected an entry with request.url and response"))
+        return None
+    assert isinstance(entry, dict)
+    if _host(request["url"]) not in X_API_HOSTS:
+        stats.other_hosts += 1
+        return None
+    status = response.get("status")
+    if not _is_status(status):
+        if status == 0:  # a request the browser never got an answer to (blocked, aborted)
+            return None
+        diags.append(Diagnostic("error", file, join(pointer, "response", "status"), f"expected an HTTP status, got {cut(status)}"))
+        return None
+    headers: dict[str, str] = {}
+    for header in response.get("headers") or ():
+        if isinstance(header, dict) and isinstance(header.get("name"), str) and isinstance(header.get("value"), str):
+            _keep_header(headers, header["name"], header["value"])
+    body, text = _json_or_text(_har_text(response.get("content")))
+    seen = _time(entry.get("startedDateTime")) or _date_header(headers)
+    method = request.get("method") if isinstance(request.get("method"), str) else None
+    return Response(file, f"entry {index}", status, headers, body, text, seen, _route(method, request["url"]))
+
+
+def _har_text(content: object) -> str:
+    if not isinstance(content, dict) or not isinstance(content.get("text"), str):
+        return ""
+    text: str = content["text"]
+    if content.get("encoding") == "base64":
+        try:
+            return base64.b64decode(text, validate=False).decode("utf-8", "replace")
+        except (binascii.Error, ValueError):
+            return ""
+    return text
+
+
+def _json_or_text(text: str) -> tuple[Any, str | None]:
+    """A HAR body as parsed JSON when it is JSON, else as text (HAR records bodies as text)."""
+    stripped = text.strip()
+    if stripped[:1] in ("{", "["):
+        try:
+            return json.loads(stripped), None
+        except (ValueError, RecursionError):
+            pass
+    return None, text
+
+
+# --- shared -------------------------------------------------------------------------------
+
+
+def _host(url: str) -> str:
+    rest = url.partition("://")[2]
+    authority = rest.split("/", 1)[0].split("?", 1)[0].rpartition("@")[2]
+    return authority.rsplit(":", 1)[0].lower() if authority.count(":") == 1 else authority.lower()
+
+
+def _route(method: object, url: object) -> str | None:
+    """``GET /2/users/:id/tweets``: the method and path, ids masked, no host, query or fragment."""
+    if not isinstance(url, str):
+        return None
+    path = url.split("#", 1)[0].split("?", 1)[0]
+    if "://" in path:
+        path = "/" + path.partition("://")[2].partition("/")[2]
+    segments = [":id" if _ID_SEGMENT.fullmatch(s) else s for s in path.split("/")]
+    shown = "/".join(segments)[:200] or "/"
+    return f"{method.upper()[:10]} {shown}" if isinstance(method, str) and method else shown
+
+
+def _time(value: object) -> str | None:
+    """An ISO 8601 time as UTC ``YYYY-MM-DDTHH:MM:SSZ``, or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return _utc(moment)
+
+
+def _date_header(headers: dict[str, str]) -> str | None:
+    value = headers.get("date")
+    if value is None:
+        return None
+    try:
+        return _utc(email.utils.parsedate_to_datetime(value))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def _utc(moment: datetime.datetime) -> str | None:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    try:
+        return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, ValueError):
+        return None
