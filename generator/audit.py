@@ -32,7 +32,9 @@ MAX_ROUTES = 5
 MAX_DISTINCT = 200
 _CODE_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,63}")
 _DIGITS = re.compile(r"[0-9]")
-_SHORT_TEXT = 12
+#: Text up to this long is shown by ``--show-values`` (a code, a word); longer text is
+#: masked: it may be a name, a handle or a sentence about someone.
+_SHORT_TEXT = 6
 #: The slug of the type a stream sends before it closes (as the runtime's ``_is_disconnect``).
 DISCONNECT_KEY = "operational-disconnect"
 DISCONNECT_MEMBER = "disconnect_type"
@@ -563,8 +565,9 @@ def _code_like(value: object) -> TypeGuard[str]:
 
 
 def mask(value: object, depth: int = 0) -> str:
-    """A value as it may be shown: short text and small numbers as they are, digits in ids
-    replaced by ``#``, longer text as ``<text: N chars>``, containers to a few items."""
+    """A value as it may be shown: short text and numbers of up to three digits as they are;
+    four digits or more (an id) masked (``#`` in text, ``<id>`` for a number); text longer
+    than a few characters as ``<text: N chars>``; containers to a few items."""
     if isinstance(value, str):
         if len(value) > _SHORT_TEXT:
             return f"<text: {len(value)} chars>"
@@ -572,7 +575,8 @@ def mask(value: object, depth: int = 0) -> str:
     if isinstance(value, bool) or value is None:
         return "true" if value is True else "false" if value is False else "null"
     if isinstance(value, int | float):
-        return "<id>" if len(str(abs(value))) >= 5 else str(value)
+        text = str(value)
+        return "<id>" if len(_DIGITS.findall(text)) >= 4 else text
     return _container(value, depth, mask)
 
 

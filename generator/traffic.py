@@ -46,7 +46,9 @@ SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "s
 #: A JSON Lines record longer than this is refused (a body of X's is far smaller).
 MAX_LINE_BYTES = 16 * 1024 * 1024
 _NO_BODY = object()
-_ID_SEGMENT = re.compile(r"[0-9]+|[0-9A-Za-z_-]*[0-9][0-9A-Za-z_-]{7,}")
+#: A path segment that is an id (masked as ``:id``): four digits or more, or a long token
+#: with a digit in it. ``/2/`` and ``/labs/1/`` are versions and stay.
+_ID_SEGMENT = re.compile(r"[0-9]{4,}|(?=[0-9A-Za-z_-]*[0-9])[0-9A-Za-z_-]{8,}")
 
 
 @dataclass(frozen=True)
@@ -164,9 +166,11 @@ def _jsonl_record(line: bytes, file: str, number: int, diags: list[Diagnostic]) 
 
 
 def _reason(exc: Exception) -> str:
+    """Why a record is not JSON, without the record: ijson (yajl) quotes the text around the
+    error on its later lines, and that text may be a token."""
     if isinstance(exc, RecursionError):
         return "nested too deeply"
-    return cut(str(exc), 100)
+    return str(exc).split("\n", 1)[0].strip(" '\"")[:100]
 
 
 def _response(value: dict[str, Any], file: str, where: str, number: int, diags: list[Diagnostic]) -> Response | None:

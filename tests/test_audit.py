@@ -1,0 +1,379 @@
+"""``xproblems audit``: recorded traffic vs the catalogue, every report section, redaction.
+
+The synthetic HAR holds what real recordings hold: a bearer token, cookies both ways, an
+OAuth 1.0a header, an ``?access_token=`` URL, user ids and names in bodies. None of it may
+reach any output: stdout in every format, stderr, or the ``--suggest`` file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from tests import gfm
+from tests.conftest import ROOT, SHARED, run_cli
+
+PAYLOADS = SHARED / "payloads"
+SCHEMA = ROOT / "generator" / "schemas" / "xproblems-audit-1.schema.json"
+X = "https://api.x.com/2/problems/"
+
+#: Everything secret or personal in the synthetic recordings.
+SECRETS = (
+    "SECRETTOKEN123",
+    "AAAABEARERSECRET",
+    "COOKIESECRET",
+    "SETCOOKIESECRET",
+    "CONSUMERKEYSECRET",
+    "SIGSECRET",
+    "1460323737035677698",
+    "secretuser",
+    "Jane Doe",
+    "XSRFSECRET",
+)
+
+
+def _entry(url: str, status: int, body: Any, *, request_headers: list[dict[str, str]] = (), headers: dict[str, str] | None = None, started: str = "2026-11-02T10:00:00.000Z", method: str = "GET") -> dict[str, Any]:  # type: ignore[assignment]
+    text = body if isinstance(body, str) else json.dumps(body)
+    return {
+        "startedDateTime": started,
+        "time": 12.5,
+        "request": {"method": method, "url": url, "httpVersion": "HTTP/1.1", "headers": list(request_headers), "cookies": [{"name": "auth_token", "value": "COOKIESECRET"}], "queryString": [], "headersSize": -1, "bodySize": 0},
+        "response": {
+            "status": status,
+            "statusText": "",
+            "httpVersion": "HTTP/1.1",
+            "headers": [{"name": k, "value": v} for k, v in (headers or {}).items()],
+            "cookies": [{"name": "guest_id", "value": "SETCOOKIESECRET"}],
+            "content": {"size": len(text), "mimeType": "application/json", "text": text},
+            "redirectURL": "",
+            "headersSize": -1,
+            "bodySize": len(text),
+        },
+        "cache": {},
+        "timings": {"send": 0, "wait": 10, "receive": 2},
+    }
+
+
+BEARER = [{"name": "Authorization", "value": "Bearer AAAABEARERSECRET"}, {"name": "Cookie", "value": "auth_token=COOKIESECRET; ct0=XSRFSECRET"}]
+OAUTH1 = [{"name": "Authorization", "value": 'OAuth oauth_consumer_key="CONSUMERKEYSECRET", oauth_signature="SIGSECRET"'}]
+RATE = {"x-rate-limit-limit": "300", "x-rate-limit-remaining": "299", "x-rate-limit-reset": "1793000000", "set-cookie": "guest_id=SETCOOKIESECRET", "x-csrf-token": "XSRFSECRET"}
+
+
+def synthetic_har() -> dict[str, Any]:
+    """One entry per report section (and the secrets of SECRETS throughout)."""
+    entries = [
+        # an unknown type, with a token in the URL and ids and names in the body
+        _entry(
+            "https://api.x.com/2/tweets/1460323737035677698?access_token=SECRETTOKEN123&expansions=author_id",
+            400,
+            {"type": X + "quantum-flux", "title": "Quantum Flux", "detail": "User 1460323737035677698 (@secretuser, Jane Doe) is fluxed", "flux_level": 3, "owner": "secretuser"},
+            request_headers=BEARER,
+            headers=RATE,
+        ),
+        # an undeclared enum value and an undeclared member, OAuth 1.0a, the app's 24-hour family
+        _entry(
+            "https://api.twitter.com/2/tweets",
+            403,
+            {"type": X + "client-forbidden", "title": "Client Forbidden", "detail": "nope", "reason": "brand-new-reason", "appeal_url": "https://example.com/appeal?user=secretuser"},
+            request_headers=OAUTH1,
+            headers={"x-app-limit-24hour-limit": "500", "x-app-limit-24hour-remaining": "499", "x-app-limit-24hour-reset": "1793000000"},
+            started="2026-11-03T11:00:00.000Z",
+            method="POST",
+        ),
+        # partial errors: a required member missing; a retired field still sent
+        _entry(
+            "https://api.x.com/2/users?ids=1460323737035677698",
+            200,
+            {"data": [{"id": "1"}], "errors": [{"type": X + "resource-not-found", "title": "Not Found Error", "detail": "Could not find user 1460323737035677698", "value": "1460323737035677698"}]},
+            request_headers=BEARER,
+        ),
+        _entry(
+            "https://api.x.com/2/tweets/search/recent?query=secretuser",
+            400,
+            {"type": X + "invalid-request", "title": "Invalid Request", "detail": "bad", "errors": [{"message": "query is bad", "parameters": {"query": ["secretuser"]}}]},
+            headers={"x-foo-limit-remaining": "7"},
+        ),
+        # not problems at all: a proxy's HTML page and an empty 502
+        _entry("https://api.x.com/2/tweets", 503, "<html><body>Service Unavailable for secretuser</body></html>"),
+        _entry("https://api.x.com/2/tweets", 502, ""),
+        # another host: skipped, and never named
+        _entry("https://www.example.com/?access_token=SECRETTOKEN123", 500, {"type": X + "other-host"}),
+        # a request the browser never got an answer to
+        _entry("https://api.x.com/2/tweets", 0, ""),
+    ]
+    return {"log": {"version": "1.2", "creator": {"name": "test", "version": "1"}, "entries": entries}}
+
+
+def stream_lines() -> list[str]:
+    """A recorded filtered stream: heartbeats, data, errors, disconnects known and not."""
+    data = {"data": {"id": "1460323737035677698", "text": "hello from Jane Doe"}, "matching_rules": [{"id": "1", "tag": "t"}]}
+    known = {"errors": [{"type": X + "operational-disconnect", "title": "operational-disconnect", "detail": "x", "disconnect_type": "UpstreamOperationalDisconnect"}]}
+    new = {"errors": [{"type": X + "operational-disconnect", "title": "operational-disconnect", "detail": "x", "disconnect_type": "SolarFlareDisconnect"}]}
+    unknown = {"errors": [{"type": X + "stream-hiccup", "title": "Stream Hiccup", "detail": "x"}]}
+    inline = {"data": {"id": "2"}, "errors": [{"type": X + "resource-not-found", "title": "t", "detail": "d", "resource_type": "tweet"}]}
+    return ["", json.dumps(data), json.dumps(data), "", json.dumps(inline), json.dumps(unknown), json.dumps(known), json.dumps(new), "[1, 2]"]
+
+
+@pytest.fixture
+def recordings(tmp_path: Path) -> tuple[Path, Path]:
+    """The synthetic HAR and stream recording."""
+    har = tmp_path / "session.har"
+    har.write_text(json.dumps(synthetic_har()), encoding="utf-8")
+    stream = tmp_path / "stream.jsonl"
+    stream.write_text("\n".join(stream_lines()) + "\n", encoding="utf-8")
+    return har, stream
+
+
+def audit_json(*args: str | Path) -> dict[str, Any]:
+    done = run_cli("audit", *args, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    data: dict[str, Any] = json.loads(done.stdout)
+    Draft202012Validator(json.loads(SCHEMA.read_text(encoding="utf-8"))).validate(data)
+    return data
+
+
+def test_every_section_of_a_synthetic_har_and_stream(recordings: tuple[Path, Path]) -> None:
+    har, stream = recordings
+    report = audit_json(har, stream)
+    assert report["totals"] == {"responses": 6, "frames": 9, "other_hosts": 1, "new": 5}
+    assert report["outcomes"] == {"problem": 2 + 1, "not-a-problem": 2, "partial-errors": 1}
+    types = {t["key"]: t for t in report["types"]}
+    # unknown types: count, statuses, first and last seen, an example with kinds, not values
+    flux = types["quantum-flux"]
+    assert (flux["known"], flux["class_name"], flux["statuses"]) == (False, None, {"400": 1})
+    assert flux["seen"]["first_seen"] == flux["seen"]["last_seen"] == "2026-11-02T10:00:00Z"
+    assert flux["routes"] == {"GET /2/tweets/:id": 1}
+    assert flux["example"] == '{"type": "https://api.x.com/2/problems/quantum-flux", "title": <string>, "detail": <string>, "flux_level": <integer>, "owner": <string>}'
+    assert types["stream-hiccup"]["statuses"] == {"stream": 1}
+    # undeclared members and enum values
+    assert [(m["class_name"], m["member"], m["kinds"]) for m in report["undeclared_members"]] == [("ClientForbiddenProblem", "appeal_url", ["string"])]
+    assert [(e["class_name"], e["field"], e["value"]) for e in report["undeclared_enum_values"]] == [
+        ("ClientForbiddenProblem", "reason", "brand-new-reason"),
+        ("OperationalDisconnectProblem", "disconnect_type", "SolarFlareDisconnect"),
+    ]
+    # required members missing; retired fields (and retired enum values) still in use
+    assert [(m["class_name"], m["member"], m["missing"], m["of"]) for m in report["missing_required"]] == [("ResourceNotFoundProblem", "resource_type", 1, 2)]
+    retired = {(r["class_name"], r["field"], r["value"]) for r in report["retired_in_use"]}
+    assert ("InvalidRequestProblem", "errors", None) in retired
+    assert ("ResourceNotFoundProblem", "resource_type", "tweet") in retired
+    # observed statuses, including the ones the docs do not give
+    assert types["client-forbidden"]["statuses"] == {"403": 1}
+    assert types["resource-not-found"]["statuses"] == {"200": 1, "stream": 1}
+    # bodies that are not problems
+    assert {b["kind"]: b["statuses"] for b in report["non_problem_bodies"]} == {"html": {"503": 1}, "empty": {"502": 1}}
+    # rate-limit header families: the runtime reads two of these, not the third
+    families = {h["family"]: (h["members"], h["known"]) for h in report["rate_limit_headers"]}
+    assert families == {
+        "x-rate-limit": (["limit", "remaining", "reset"], True),
+        "x-app-limit-24hour": (["limit", "remaining", "reset"], True),
+        "x-foo-limit": (["remaining"], False),
+    }
+    # stream frames and disconnect types
+    assert report["stream"]["frames"] == {"heartbeat": 2, "data": 2, "data-with-errors": 1, "errors": 1, "disconnect": 2, "undecodable": 1}
+    assert report["stream"]["disconnects"] == {"SolarFlareDisconnect": 1, "UpstreamOperationalDisconnect": 1}
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+@pytest.mark.parametrize("values", [False, True])
+def test_no_secret_reaches_any_output(recordings: tuple[Path, Path], tmp_path: Path, fmt: str, values: bool) -> None:
+    har, stream = recordings
+    suggest = tmp_path / "suggest.yaml"
+    done = run_cli("audit", har, stream, "--format", fmt, "--suggest", suggest, *(["--show-values"] if values else []))
+    assert done.returncode == 0, done.stderr
+    written = suggest.read_text(encoding="utf-8")
+    for secret in SECRETS:
+        for name, text in (("stdout", done.stdout), ("stderr", done.stderr), ("suggestion", written)):
+            assert secret not in text, f"{secret} in {name} ({fmt}, show_values={values})"
+    assert "www.example.com" not in done.stdout  # other hosts are counted, never named
+    assert "expansions" not in done.stdout  # no query string, even its harmless parameters
+
+
+def test_show_values_masks_ids_and_text(recordings: tuple[Path, Path]) -> None:
+    har, _ = recordings
+    shown = audit_json(har, "--show-values")
+    flux = next(t for t in shown["types"] if t["key"] == "quantum-flux")
+    assert flux["example"] == '{"type": "https://api.x.com/2/problems/quantum-flux", "title": <text: 12 chars>, "detail": <text: 58 chars>, "flux_level": 3, "owner": <text: 10 chars>}'
+    member = shown["undeclared_members"][0]
+    assert member["example"] == "<text: 42 chars>"
+    assert audit_json(har)["undeclared_members"][0]["example"] is None
+
+
+def test_text_and_markdown_reports(recordings: tuple[Path, Path]) -> None:
+    har, stream = recordings
+    text = run_cli("audit", har, stream).stdout
+    for title in ("unknown problem types (2)", "undeclared members (1)", "required members missing (1)", "undeclared enum values (2)", "retired but still occurring", "observed statuses", "bodies that are not problems (2)", "rate-limit header families (3)", "stream frames (6)", "stream disconnect types (2)"):
+        assert f"\n{title}" in text, title
+    assert "x-foo-limit (remaining): ×1, statuses 400 ×1; not read by the runtime's RateLimit" in text
+    markdown = run_cli("audit", har, stream, "--format", "markdown").stdout
+    page = gfm.check(markdown)
+    assert len(page.tables) == 10
+
+
+def test_fail_on_new(recordings: tuple[Path, Path], tmp_path: Path) -> None:
+    har, _ = recordings
+    assert run_cli("audit", har, "--fail-on", "new").returncode == 1
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text(json.dumps({"status": 200, "headers": {}, "body": {"data": []}}) + "\n", encoding="utf-8")
+    assert run_cli("audit", plain, "--fail-on", "new").returncode == 0
+
+
+# --- the real bodies of ../shared/payloads ------------------------------------------------
+
+
+def _payloads() -> list[Path]:
+    files = sorted(PAYLOADS.glob("*.jsonl"))
+    if not files:
+        pytest.skip(f"{PAYLOADS} is absent (../shared is test material, not beside a plain clone)")
+    return files
+
+
+def test_real_payloads_show_what_2_167_lacks() -> None:
+    report = audit_json(*_payloads())
+    retired = {(r["class_name"], r["field"]) for r in report["retired_in_use"]}
+    assert ("InvalidRequestProblem", "errors") in retired  # 2.167 lacks it; every real body has it
+    types = {t["class_name"]: t for t in report["types"]}
+    assert types["InvalidRequestProblem"]["statuses"] == {"400": 7, "unknown": 5}
+    assert types["ResourceNotFoundProblem"]["statuses"]["200"] == 50
+    assert types["ConnectionExceptionProblem"]["statuses"] == {"429": 1}
+    assert {b["kind"]: b["seen"]["count"] for b in report["non_problem_bodies"]} == {"html": 1, "text": 1}
+    assert report["totals"]["responses"] == 39
+
+
+def test_real_payloads_against_2_167_alone() -> None:
+    """Without the pinned history the catalogue is 2.167 and the supplement: errors is undeclared."""
+    report = audit_json(*_payloads(), "--no-history")
+    members = {(m["class_name"], m["member"]): m["seen"]["count"] for m in report["undeclared_members"]}
+    assert members[("InvalidRequestProblem", "errors")] == 12
+
+
+# --- bad input ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('{"status": 200, "body": {}}\n{"status": 200, "body": \n', ":2:1: /: line 2: not a JSON value"),
+        ('{"status": "400", "body": {}}\n', ":1:1: /status: line 1: expected an HTTP status (100-599) or null"),
+        ('{"status": 400, "headers": [1]}\n', ":1:1: /headers: line 1: expected an object"),
+        ('{"status": 400, "body": {}, "body_text": ""}\n', ":1:1: /body_text: line 1: give body or body_text, not both"),
+    ],
+)
+def test_bad_jsonl_is_one_line_and_exit_2(tmp_path: Path, content: str, expected: str) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(content, encoding="utf-8")
+    suggest = tmp_path / "out.yaml"
+    done = run_cli("audit", bad, "--suggest", suggest)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {bad}") and expected in lines[0], done.stderr
+    assert not suggest.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('{"log": {"entries": [{"request": {}}]}}', "/log/entries/0: expected an entry with request.url and response"),
+        ('{"log": {"entries": [', "/: not a HAR file: parse error: premature EOF"),
+        ("<html>", "/: not a HAR file: lexical error: invalid char in json text."),
+    ],
+)
+def test_bad_har_is_one_line_and_exit_2(tmp_path: Path, content: str, expected: str) -> None:
+    bad = tmp_path / "bad.har"
+    bad.write_text(content, encoding="utf-8")
+    done = run_cli("audit", bad)
+    assert done.returncode == 2, done.stdout
+    assert done.stdout == ""
+    lines = [re.sub(r"^(error: [^:]+):\d+:\d+: ", r"\1: ", line) for line in done.stderr.splitlines()]
+    assert lines == [f"error: {bad}: {expected}"], done.stderr
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    done = run_cli("audit", tmp_path / "absent.jsonl", tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [f"error: {tmp_path / 'absent.jsonl'}: /: cannot read: No such file or directory", f"error: {tmp_path}: /: is a directory; give a JSON Lines or HAR file"]
+
+
+def test_many_bad_lines_are_counted_not_all_printed(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("nope\n" * 100, encoding="utf-8")
+    done = run_cli("audit", bad)
+    assert done.returncode == 2
+    assert len(done.stderr.splitlines()) == 21
+    assert done.stderr.splitlines()[-1] == "error: 80 more bad record(s) not shown"
+
+
+def test_terminal_escapes_in_traffic_never_reach_the_terminal(tmp_path: Path) -> None:
+    evil = tmp_path / "evil.jsonl"
+    body = {"type": X + "evil\x1b]8;;https://x\x07", "title": "t", "detail": "d", "\x1b[31mred": 1}
+    evil.write_text(json.dumps({"status": 400, "body": body}) + "\n", encoding="utf-8")
+    for fmt in ("text", "markdown", "json"):
+        done = run_cli("audit", evil, "--format", fmt)
+        assert done.returncode == 0, done.stderr
+        assert "\x1b" not in done.stdout and "\x07" not in done.stdout
+
+
+def test_stdin(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    line = json.dumps({"status": 400, "body": {"type": X + "new-thing", "title": "t", "detail": "d"}}) + "\n"
+    done = subprocess.run([sys.executable, "-m", "xproblems", "audit", "-", "--format", "json"], input=line, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["types"][0]["key"] == "new-thing"
+
+
+# --- masking (property) -------------------------------------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from xproblems.audit import kinds_only, mask  # noqa: E402
+
+_KEYS = st.from_regex(r"[a-z_]{1,8}", fullmatch=True)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(_KEYS, inner, max_size=5),
+    max_leaves=20,
+)
+
+
+@given(_JSON)
+def test_mask_shows_no_id_and_no_long_text(value: object) -> None:
+    shown = mask(value)
+    # (a \\uXXXX escape of a control character is not an id)
+    assert re.search(r"[0-9]{4,}", re.sub(r"<text: [0-9]+ chars>|\\u[0-9a-f]{4}", "", shown)) is None, shown
+    for text in _strings(value):
+        if len(text) > 6:
+            assert json.dumps(text, ensure_ascii=True) not in shown, shown
+
+
+@given(_JSON)
+def test_kinds_only_shows_no_value(value: object) -> None:
+    shown = kinds_only(value)
+    quoted = re.findall(r'"((?:[^"\\]|\\.)*)"', shown)
+    assert set(quoted) <= _keys(value), shown
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    return []
+
+
+def _keys(value: object) -> set[str]:
+    if isinstance(value, list):
+        return {k for v in value for k in _keys(v)}
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in _keys(v)}
+    return set()
