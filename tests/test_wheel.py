@@ -49,7 +49,7 @@ def test_the_wheel_ships_templates_supplement_and_the_pinned_history(wheel: Path
     names = set(zipfile.ZipFile(wheel).namelist())
     pinned = {f"xproblems/specs/{p.name}" for p in (ROOT / "specs").glob("*.json")}
     templates = {f"xproblems/templates/{p.name}" for p in (ROOT / "templates").glob("*.j2")}
-    assert pinned | templates | {"xproblems/specs/supplement.yaml", "xproblems/cli.py", "xproblems/py.typed", "xproblems/schemas/xproblems-diff-1.schema.json"} <= names
+    assert pinned | templates | {"xproblems/specs/supplement.yaml", "xproblems/cli.py", "xproblems/py.typed", "xproblems/schemas/xproblems-diff-1.schema.json", "xproblems/schemas/xproblems-audit-1.schema.json"} <= names
     assert not [n for n in names if n.startswith("generator/")], "the import package is xproblems, not generator"
 
 
@@ -91,3 +91,18 @@ def test_installed_xproblems_adds_a_newer_spec_on_top_of_the_shipped_history(ven
     assert done.returncode == 0, done.stderr
     problems = (tmp_path / "out" / "x_problems" / "_problems.py").read_text()
     assert "class QuotaExhaustedProblem(Problem)" in problems and "class ConflictProblem(Problem)" in problems  # new + retired
+
+
+def test_installed_xproblems_audits_a_har_from_anywhere(venv: Path, tmp_path: Path) -> None:
+    """The wheel's dependencies include ijson (HAR is read entry by entry), and the catalogue
+    comes from the shipped history: an audit needs nothing of this checkout."""
+    import json
+
+    from .test_audit import synthetic_har
+
+    (tmp_path / "session.har").write_text(json.dumps(synthetic_har()), encoding="utf-8")
+    done = _run([venv / "bin" / "xproblems", "audit", "session.har", "--format", "json", "--suggest", "observed.yaml"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["totals"]["responses"] == 6 and "quantum-flux" in {t["key"] for t in report["types"]}
+    assert "quantum-flux" in (tmp_path / "observed.yaml").read_text(encoding="utf-8")
