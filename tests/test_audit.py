@@ -377,3 +377,79 @@ def _keys(value: object) -> set[str]:
     if isinstance(value, dict):
         return set(value) | {k for v in value.values() for k in _keys(v)}
     return set()
+
+
+# --- hostile recordings ---------------------------------------------------------------------
+
+
+def test_deep_and_long_lines_are_bad_records_not_crashes(tmp_path: Path) -> None:
+    from xproblems.traffic import MAX_LINE_BYTES
+
+    bad = tmp_path / "hostile.jsonl"
+    deep = "[" * 200_000 + "]" * 200_000
+    long = json.dumps({"status": 200, "body_text": "x" * (MAX_LINE_BYTES + 10)})
+    bad.write_text(f"{deep}\n{long}\n" + json.dumps({"status": 200, "body": {"data": []}}) + "\n", encoding="utf-8")
+    done = run_cli("audit", bad)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        f"error: {bad}:1:1: /: line 1: not a JSON value: nested too deeply",
+        f"error: {bad}:2:1: /: line 2 is over {MAX_LINE_BYTES} bytes",
+    ]
+
+
+def test_deep_bodies_inside_a_har_are_text_not_crashes(tmp_path: Path) -> None:
+    har = synthetic_har()
+    har["log"]["entries"][0]["response"]["content"]["text"] = "[" * 100_000 + "]" * 100_000
+    path = tmp_path / "deep.har"
+    path.write_text(json.dumps(har), encoding="utf-8")
+    report = audit_json(path)
+    assert report["totals"]["responses"] == 6
+    assert {b["kind"] for b in report["non_problem_bodies"]} == {"html", "empty", "text"}
+
+
+@given(st.binary(max_size=300), st.booleans())
+def test_any_bytes_give_records_or_diagnostics_never_an_exception(data: bytes, as_har: bool) -> None:
+    import tempfile
+
+    from xproblems.audit import Tally
+    from xproblems.traffic import ReadStats, read_records
+
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / ("any.har" if as_har else "any.jsonl")
+        path.write_bytes(data)
+        diags: list[Any] = []
+        tally = Tally(_catalogue())
+        for record in read_records(path, diags, ReadStats()):
+            tally.add(record)
+        tally.report()
+        assert all(d.render().count("\n") == 0 for d in diags)
+
+
+def _catalogue() -> Any:
+    global _CATALOGUE
+    if _CATALOGUE is None:
+        from xproblems.history import load_history
+        from xproblems.pipeline import build_catalogue
+        from xproblems.resources import specs_dir
+
+        history, _ = load_history(specs_dir())
+        assert history is not None
+        _CATALOGUE, _ = build_catalogue(history.path(history.current), history=history, validate=False)
+    return _CATALOGUE
+
+
+_CATALOGUE: Any = None
+
+
+@given(st.lists(_JSON, max_size=8))
+def test_any_json_records_and_frames_fold_without_an_exception(values: list[object]) -> None:
+    from xproblems.audit import Tally
+    from xproblems.traffic import Frame, Response
+
+    tally = Tally(_catalogue(), show_values=True)
+    for index, value in enumerate(values):
+        tally.add(Frame("f", f"line {index}", value, None))
+        tally.add(Response("f", f"line {index}", 400 if index % 2 else None, {"x-rate-limit-reset": "1"}, value, None, None, None))
+        problem = {"type": X + "resource-not-found", "resource_type": value, "detail": value}
+        tally.add(Response("f", "x", 200, {}, {"errors": [problem, value]}, None, None, None))
+    tally.report()
