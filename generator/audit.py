@@ -268,6 +268,7 @@ class Tally:
         self.retired: dict[tuple[str, str | None, str | None], _Seen] = {}
         self.bodies: dict[BodyKind, tuple[_Seen, Counter[str]]] = {}
         self.families: dict[str, tuple[_Seen, Counter[str], set[str]]] = {}
+        self._plans: dict[tuple[str, ...], tuple[tuple[str, frozenset[str]], ...]] = {}
         self.outcomes: Counter[str] = Counter()
         self.frames: Counter[str] = Counter()
         self.disconnects: Counter[str] = Counter()
@@ -330,18 +331,19 @@ class Tally:
             self._problem(problem, f, "stream")
 
     def _headers(self, r: Response) -> None:
-        found: dict[str, set[str]] = {}
-        for name in r.headers:
-            family = rate_limit_family(name)
-            if family is not None:
-                found.setdefault(family, set()).add(name[len(family) :].lstrip("-") or name)
-        for family, members in found.items():
+        names = tuple(r.headers)
+        plan = self._plans.get(names)
+        if plan is None:
+            plan = _families_in(names)
+            if len(self._plans) < MAX_DISTINCT * 10:  # recordings repeat a few header sets
+                self._plans[names] = plan
+        for family, members in plan:
             if not _limited(self.families, family):
                 continue
             seen, statuses, known = self.families.setdefault(family, (_Seen(), Counter(), set()))
             seen.add(r)
             statuses["unknown" if r.status is None else str(r.status)] += 1
-            if len(known) < MAX_DISTINCT:
+            if len(known) < MAX_DISTINCT and not members <= known:
                 known |= members
 
     # -- problems --
@@ -546,6 +548,16 @@ def _known_families() -> frozenset[str]:
 
 KNOWN_FAMILIES = _known_families()
 _FAMILY = re.compile(r"(.*(?:rate|limit).*?)-(limit|remaining|reset|used)")
+
+
+def _families_in(names: Iterable[str]) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The rate-limit families among some header names, each with its members (``reset``)."""
+    found: dict[str, set[str]] = {}
+    for name in names:
+        family = rate_limit_family(name)
+        if family is not None:
+            found.setdefault(family, set()).add(name[len(family) :].lstrip("-") or name)
+    return tuple((family, frozenset(members)) for family, members in sorted(found.items()))
 
 
 def rate_limit_family(name: str) -> str | None:

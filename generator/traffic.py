@@ -211,16 +211,18 @@ def _header_object(value: object, found: list[str]) -> dict[str, str]:
         return {}
     headers: dict[str, str] = {}
     for name, raw in value.items():
-        items = raw if isinstance(raw, list) else [raw]
-        if not all(isinstance(item, str | int) and not isinstance(item, bool) for item in items):
-            found.append(f"{join('/headers', name)}: expected a string")
-            continue
-        _keep_header(headers, name, ", ".join(str(item) for item in items))
+        if raw.__class__ is not str:  # the common case is one string: checked first, cheaply
+            items = raw if isinstance(raw, list) else [raw]
+            if not all(isinstance(item, str | int) and not isinstance(item, bool) for item in items):
+                found.append(f"{join('/headers', name)}: expected a string")
+                continue
+            raw = ", ".join(str(item) for item in items)
+        _keep_header(headers, name, raw)
     return headers
 
 
 def _keep_header(headers: dict[str, str], name: str, value: str) -> None:
-    lowered = name.strip().lower()
+    lowered = name.lower()
     if lowered in SECRET_HEADERS:
         return
     headers[lowered] = f"{headers[lowered]}, {value}" if lowered in headers else value
