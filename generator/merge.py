@@ -5,7 +5,8 @@ Rules (the README states them; ``tests/test_merge.py`` covers each):
 1. A problem's identity is its type URI, keyed host-independently (``names.problem_key``):
    ``api.twitter.com``, ``api.x.com`` and ``api.X.com`` name the same type.
 2. The current spec is authoritative for shape (fields, kinds, required, enums); the
-   supplement adds types the spec lacks, documentation, status codes and extra fields.
+   supplement adds types the spec lacks, documentation, status codes, extra fields and enum
+   values the spec does not list (after the spec's own and the retired ones).
 3. Types and fields that only ``--also`` (older) specs define are kept, marked retired.
 4. Conflicts (same key, different title or field kind) never stop generation: the current
    spec wins, and each becomes a :class:`Conflict` and a warning.
@@ -94,6 +95,8 @@ class _MergedField:
     #: Spec versions declaring the field, and each enum value's, oldest first.
     versions: tuple[str, ...] = ()
     value_versions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: Enum values only the supplement lists, in its order.
+    added: tuple[str, ...] = ()
 
     @property
     def retired_values(self) -> tuple[str, ...]:
@@ -103,8 +106,8 @@ class _MergedField:
 
     @property
     def enum_values(self) -> tuple[str, ...]:
-        """Every value: the current declaration's, then the retired ones."""
-        return tuple(self.spec.enum_values or ()) + self.retired_values
+        """Every value: the current declaration's, then the retired ones, then the supplement's."""
+        return tuple(self.spec.enum_values or ()) + self.retired_values + self.added
 
 
 @dataclass
@@ -117,6 +120,7 @@ class _FieldSources:
     gone: list[str] = field(default_factory=list)
     versions: list[str] = field(default_factory=list)
     value_versions: dict[str, list[str]] = field(default_factory=dict)
+    added: list[str] = field(default_factory=list)
 
     def seen_in(self, version: str, declared: SpecField) -> None:
         """Note that spec ``version`` declares the field (and which enum values it lists)."""
@@ -124,9 +128,14 @@ class _FieldSources:
         for value in declared.enum_values or ():
             self.value_versions.setdefault(value, []).insert(0, version)
 
+    def add_values(self, values: Iterable[str]) -> None:
+        """Append the supplement's enum values that no spec lists."""
+        known = {*(self.spec.enum_values or ()), *self.gone, *self.added}
+        self.added.extend(v for v in dict.fromkeys(values) if v not in known)
+
     def freeze(self) -> _MergedField:
         values = tuple((v, _ordered(vs)) for v, vs in self.value_versions.items())
-        return _MergedField(self.spec, tuple(dict.fromkeys(self.sources)), self.retired, tuple(self.gone), _ordered(self.versions), values)
+        return _MergedField(self.spec, tuple(dict.fromkeys(self.sources)), self.retired, tuple(self.gone), _ordered(self.versions), values, tuple(self.added))
 
 
 def _ordered(versions: Iterable[str]) -> tuple[str, ...]:
@@ -162,6 +171,9 @@ def _merge_fields(facts: _Facts, conflicts: list[Conflict]) -> tuple[_MergedFiel
             if entry is not None:
                 if entry.spec.kind != sf.kind:
                     conflicts.append(Conflict(facts.key, f"field {cut(sf.name)}", f"{cut(sf.cite.page)} says {sf.kind}, spec says {entry.spec.kind}"))
+                elif sf.enum_values:
+                    # Values of the spec's kind only: where the kinds differ the spec wins, enum and all.
+                    entry.add_values(sf.enum_values)
                 entry.sources.append(sf.cite.page)
                 continue
             spec_field = SpecField(sf.name, sf.kind, False, sf.enum_values, sf.format, sf.description)

@@ -150,6 +150,25 @@ def test_pinned_only_entries_do_not_invent_types(tmp_path: Path) -> None:
     assert [p.key for p in cat.problems] == ["a"]
 
 
+def test_supplement_enum_values_extend_a_declared_field(tmp_path: Path) -> None:
+    """Values a cited extra field lists that no spec does come after the spec's and the retired
+    ones (they were dropped before); a field whose kind the docs get wrong takes none."""
+    old = openapi(allof_shape({"KProblem": ("k", {"kind": {"type": "string", "enum": ["x", "y"]}, "n": {"type": "integer"}})}), version="1.0")
+    new = openapi(oneof_shape({"KProblem": ("k", {"kind": {"type": "string", "enum": ["x", "z"]}, "n": {"type": "integer"}})}), version="2.0")
+    extra = [
+        {"name": "kind", "kind": "string", "description": "d", "enum_values": ["w", "y", "x"], "cite": {"page": PAGE, "quote": "Docs say so."}},
+        {"name": "n", "kind": "string", "description": "d", "enum_values": ["one"], "cite": {"page": PAGE, "quote": "Docs say so."}},
+    ]
+    cat, _ = build(tmp_path, new, [cited("https://api.x.com/2/problems/k", "KProblem", extra_fields=extra)], also=[old])
+    kind, n = by_key(cat, "k").fields
+    assert kind.enum_values == ("x", "z", "y", "w") and kind.retired_values == ("y",)
+    assert dict(kind.value_versions)["w"] == ()  # no spec lists it: errors.md says "docs"
+    assert kind.sources == ("spec", PAGE)
+    enum = next(e for e in cat.enums if e.field_name == "kind")
+    assert [(v.value, v.retired) for v in enum.values] == [("x", False), ("z", False), ("y", True), ("w", False)]
+    assert (n.kind, n.enum_values, n.enum) == ("integer", (), None)
+
+
 # --- on X's real specs and the real supplement --------------------------------------------
 
 
