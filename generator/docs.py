@@ -7,6 +7,9 @@ one details section each (explicit ``<a id>`` anchors, :func:`class_anchors`), t
 tree as a Mermaid diagram, and the wide facts (type URIs, fields, spec versions, doc pages)
 in the details sections as lists, not table columns.
 
+Facts the supplement has from recorded traffic (an ``observed`` source) are marked as such,
+with how often, in which files and when they were seen; the file names are data too.
+
 Spec versions appear as the ranges of the merged history that declare a type, field or
 enum value; the history grows only when a new spec changes the problem schemas
 (``xproblems pin`` refuses an unchanged one), so an update that does not touch them leaves
@@ -20,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .escape import Md, github_slug, md_anchor, md_code, md_link, md_text, mermaid_label, one_line, terminal_line
-from .model import Catalogue, EnumType, Field, ProblemType
+from .model import OBSERVED, Catalogue, Citation, DocumentedStatus, EnumType, EnumValue, Field, Observation, ProblemType
 
 #: Which Labs endpoint names cover which streaming paths (by a fragment of the path).
 _STREAM_FAMILIES = (("/search/stream", "Filtered Stream"), ("/sample", "Sampled Stream"))
@@ -87,6 +90,34 @@ def versions_md(declared: Iterable[str], every: tuple[str, ...]) -> Md:
     return Md(text if current else f"{text} {RETIRED_MARK}")
 
 
+#: How many audited file names an observation lists before "and N more".
+OBSERVED_FILES_SHOWN = 3
+
+
+def observed_md(o: Observation) -> Md:
+    """``12 times in `a.jsonl`, 2020-06-18 – 2020-07-09``: how often, in which recorded
+    files and on which days (UTC) traffic showed a fact. File names are shown as code."""
+    times = "1 time" if o.count == 1 else f"{o.count} times"
+    files = ", ".join(md_code(f) for f in o.files[:OBSERVED_FILES_SHOWN])
+    more = len(o.files) - OBSERVED_FILES_SHOWN
+    if more > 0:
+        files += f" and {more} more file{'s' if more > 1 else ''}"
+    text = f"{times} in {files}"
+    if o.first_seen and o.last_seen:
+        first, last = md_text(o.first_seen[:10]), md_text(o.last_seen[:10])
+        text += f", {first}" if first == last else f", {first} – {last}"
+    return Md(text)
+
+
+def observed_only(p: ProblemType) -> bool:
+    """Whether only recorded traffic knows the type: no spec version or doc page declares it."""
+    return p.observation is not None and not p.spec_versions and all(s == OBSERVED for s in p.sources)
+
+
+def _status_code(s: DocumentedStatus) -> Md:
+    return Md(f"{s.code}" + ("" if isinstance(s.cite, Citation) else " (observed)"))
+
+
 def class_anchors(names: Iterable[str]) -> dict[str, str]:
     """Each class name's details anchor: ``class-`` and its GitHub slug (the name in lower
     case). Names that differ only in case would share one; they get ``-2``, ``-3``... in
@@ -125,8 +156,8 @@ class _Links:
         return md_link(md_text(title), url) if url else md_text(title)
 
     def docs(self, sources: Iterable[str]) -> Md:
-        """The documentation pages among ``sources`` (spec versions are listed apart)."""
-        return _join(self.page(s) for s in sources if s != "spec" and not s.startswith("spec "))
+        """The documentation pages among ``sources`` (spec versions and traffic are listed apart)."""
+        return _join(self.page(s) for s in sources if s not in ("spec", OBSERVED) and not s.startswith("spec "))
 
     def versions(self, declared: Iterable[str]) -> Md:
         return versions_md(declared, self.cat.spec_versions)
@@ -157,6 +188,11 @@ def meaning(p: ProblemType) -> str:
 _SENTENCE_END = re.compile(r"(?<=\.) +(?=[A-Z])")
 
 
+def _mark(p: ProblemType) -> str:
+    """The summary's note before a type's meaning: retired, or known from traffic only."""
+    return "*Retired.* " if p.retired else "*Observed in traffic only.* " if observed_only(p) else ""
+
+
 def overview(cat: Catalogue, links: _Links | None = None) -> Md:
     """The narrow table of every problem type: class (linked to its details), the statuses
     the docs give it, and what it means."""
@@ -164,8 +200,8 @@ def overview(cat: Catalogue, links: _Links | None = None) -> Md:
     rows = [
         (
             links.problem(p.class_name),
-            _join(Md(str(s.code)) for s in p.statuses),
-            Md(("*Retired.* " if p.retired else "") + (md_text(meaning(p)) if meaning(p) else "—")),
+            _join(_status_code(s) for s in p.statuses),
+            Md(_mark(p) + (md_text(meaning(p)) if meaning(p) else "—")),
         )
         for p in by_class(cat)
     ]
@@ -173,9 +209,11 @@ def overview(cat: Catalogue, links: _Links | None = None) -> Md:
         "Every problem type, by class name. Each class links to its details below: the full type URI, "
         "its fields with their types and enum values, the spec versions that declare it and the "
         "documentation pages that describe it. Status: the HTTP statuses X's docs give for the type. "
-        "*Retired*: only older spec versions declare it; responses may still carry it.\n\n"
+        "*Retired*: only older spec versions declare it; responses may still carry it."
     )
-    return Md(intro + _table(["Class", "Status", "Meaning"], rows))
+    if any(p.observation or any(not isinstance(s.cite, Citation) for s in p.statuses) for p in cat.problems):
+        intro += " *Observed*: seen in recorded X traffic, which no spec or doc page states."
+    return Md(intro + "\n\n" + _table(["Class", "Status", "Meaning"], rows))
 
 
 # --- the exception tree --------------------------------------------------------------------
@@ -250,16 +288,22 @@ def enums(cat: Catalogue) -> Md:
         "Values marked *older specs only* are listed by an older spec but no longer by the current one, "
         "which still lists others; they are kept because responses may still carry them. Where the "
         "current spec declares the field as free text (no enum), the values come from older specs and "
-        "the row says so.\n\n"
+        "the row says so."
     )
-    return Md(note + _table(["Enum", "Field", "Values"], rows))
+    if any(v.observed for e in cat.enums for v in e.values):
+        note += " Values marked *observed* are seen in recorded X traffic only; no spec or doc page lists them."
+    return Md(note + "\n\n" + _table(["Enum", "Field", "Values"], rows))
+
+
+def _value_mark(v: EnumValue) -> str:
+    return " (observed)" if v.observed else ""
 
 
 def _enum_values(e: EnumType) -> Md:
     if e.free_text_in_spec:
-        values = _join(Md(md_code(v.value)) for v in e.values)
+        values = _join(Md(md_code(v.value) + _value_mark(v)) for v in e.values)
         return Md(f"{values} (the current spec declares {md_code(e.field_name)} as free text, with no enum; these values are from older specs)")
-    return _join(Md(md_code(v.value) + (" (older specs only)" if v.retired else "")) for v in e.values)
+    return _join(Md(md_code(v.value) + (" (older specs only)" if v.retired else _value_mark(v))) for v in e.values)
 
 
 def streaming(cat: Catalogue, links: _Links | None = None) -> Md:
@@ -320,11 +364,14 @@ def _field_item(f: Field, links: _Links) -> list[str]:
     docs = links.docs(f.sources)
     if docs != "—":
         where.append(f"docs {docs}")
+    if f.observation is not None:
+        where.append(f"observed {observed_md(f.observation)}")
     item = [f"  - {name}: {', '.join(facts)}; {'; '.join(where)}"]
     if f.description:
         item.append(f"    - {md_text(f.description)}")
     if f.value_versions:
-        values = _join(Md(f"{md_code(v)} ({links.versions(vs) if vs else Md('docs')})") for v, vs in f.value_versions)
+        observed = frozenset(f.observed_values)
+        values = _join(Md(f"{md_code(v)} ({links.versions(vs) if vs else 'observed' if v in observed else 'docs'})") for v, vs in f.value_versions)
         item.append(f"    - Values by spec version: {values}")
     return item
 
@@ -342,8 +389,12 @@ def _details(p: ProblemType, links: _Links) -> Md:
     parts.append(f"- Docs: {links.docs(p.sources)}")
     if p.retired:
         parts.append("- Retired: only older spec versions define it; responses may still carry it.")
+    if p.observation is not None:
+        alone = "; no spec or doc declares it" if observed_only(p) else ""
+        parts.append(f"- Observed in traffic: {observed_md(p.observation)}{alone}")
     for s in p.statuses:
-        parts.append(f"- Usual status {s.code}: {md_text(s.when)} ({links.page(s.cite.page)})")
+        source = links.page(s.cite.page) if isinstance(s.cite, Citation) else Md(f"observed: {observed_md(s.cite)}")
+        parts.append(f"- Usual status {s.code}: {md_text(s.when)} ({source})")
     for labs in p.labs:
         where = _join(md_text(e) for e in labs.endpoints) if labs.endpoints else Md("every endpoint")
         parts.append(f"- Labs-era name {md_text(labs.name)} ({where}): {md_text(labs.description)}")

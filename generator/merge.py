@@ -5,8 +5,11 @@ Rules (the README states them; ``tests/test_merge.py`` covers each):
 1. A problem's identity is its type URI, keyed host-independently (``names.problem_key``):
    ``api.twitter.com``, ``api.x.com`` and ``api.X.com`` name the same type.
 2. The current spec is authoritative for shape (fields, kinds, required, enums); the
-   supplement adds types the spec lacks, documentation, status codes and extra fields.
+   supplement adds types the spec lacks, documentation, status codes, extra fields and enum
+   values the spec does not list (after the spec's own and the retired ones).
 3. Types and fields that only ``--also`` (older) specs define are kept, marked retired.
+   Recorded traffic (the supplement's ``observed`` facts) ranks below the specs and the
+   docs: it adds what they lack, and un-retires a type or field the API still sends.
 4. Conflicts (same key, different title or field kind) never stop generation: the current
    spec wins, and each becomes a :class:`Conflict` and a warning.
 5. Public class names come from the supplement's pin, else the newest schema name, else the
@@ -25,19 +28,24 @@ from . import names
 from .gcpause import gc_paused
 from .history import version_key
 from .model import (
+    OBSERVED,
     Alias,
     Catalogue,
+    Citation,
     Conflict,
     Diagnostic,
+    DocumentedStatus,
     EnumType,
     EnumValue,
     Field,
+    Observation,
     ProblemType,
     SpecCatalogue,
     SpecField,
     SpecProblem,
     StatusCode,
     Supplement,
+    SupplementField,
     SupplementProblem,
 )
 from .pointer import cut
@@ -57,7 +65,7 @@ class _Facts:
 
     @property
     def included(self) -> bool:
-        return bool(self.current or self.olds or (self.supp and self.supp.cite))
+        return bool(self.current or self.olds or (self.supp and (self.supp.cite or self.supp.observed)))
 
 
 def _collect(current: SpecCatalogue, olds: Sequence[SpecCatalogue], supp: Supplement, diags: list[Diagnostic]) -> dict[str, _Facts]:
@@ -94,6 +102,11 @@ class _MergedField:
     #: Spec versions declaring the field, and each enum value's, oldest first.
     versions: tuple[str, ...] = ()
     value_versions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: Enum values only the supplement lists (docs or traffic), in its order.
+    added: tuple[str, ...] = ()
+    #: The values of ``added`` (or of a field only traffic shows) that only traffic shows.
+    observed_values: tuple[str, ...] = ()
+    observation: Observation | None = None
 
     @property
     def retired_values(self) -> tuple[str, ...]:
@@ -103,8 +116,8 @@ class _MergedField:
 
     @property
     def enum_values(self) -> tuple[str, ...]:
-        """Every value: the current declaration's, then the retired ones."""
-        return tuple(self.spec.enum_values or ()) + self.retired_values
+        """Every value: the current declaration's, then the retired ones, then the supplement's."""
+        return tuple(self.spec.enum_values or ()) + self.retired_values + self.added
 
 
 @dataclass
@@ -117,6 +130,9 @@ class _FieldSources:
     gone: list[str] = field(default_factory=list)
     versions: list[str] = field(default_factory=list)
     value_versions: dict[str, list[str]] = field(default_factory=dict)
+    added: list[str] = field(default_factory=list)
+    observed_values: list[str] = field(default_factory=list)
+    observation: Observation | None = None
 
     def seen_in(self, version: str, declared: SpecField) -> None:
         """Note that spec ``version`` declares the field (and which enum values it lists)."""
@@ -124,9 +140,27 @@ class _FieldSources:
         for value in declared.enum_values or ():
             self.value_versions.setdefault(value, []).insert(0, version)
 
+    def add_values(self, values: Iterable[str], *, observed: bool) -> None:
+        """Append the supplement's enum values that no spec lists (``observed``: from traffic)."""
+        known = {*(self.spec.enum_values or ()), *self.gone, *self.added}
+        new = [v for v in dict.fromkeys(values) if v not in known]
+        self.added.extend(new)
+        if observed:
+            self.observed_values.extend(new)
+
     def freeze(self) -> _MergedField:
         values = tuple((v, _ordered(vs)) for v, vs in self.value_versions.items())
-        return _MergedField(self.spec, tuple(dict.fromkeys(self.sources)), self.retired, tuple(self.gone), _ordered(self.versions), values)
+        return _MergedField(
+            self.spec,
+            tuple(dict.fromkeys(self.sources)),
+            self.retired,
+            tuple(self.gone),
+            _ordered(self.versions),
+            values,
+            tuple(self.added),
+            tuple(self.observed_values),
+            self.observation,
+        )
 
 
 def _ordered(versions: Iterable[str]) -> tuple[str, ...]:
@@ -155,18 +189,33 @@ def _merge_fields(facts: _Facts, conflicts: list[Conflict]) -> tuple[_MergedFiel
                 # Sets, not the tuples: a membership scan per value made this quadratic.
                 known = {*(entry.spec.enum_values or ()), *entry.gone}
                 entry.gone.extend(v for v in f.enum_values if v not in known)
-    if facts.supp:
-        page = facts.supp.cite.page if facts.supp.cite else None
-        for sf in facts.supp.extra_fields:
-            entry = merged.get(sf.name)
-            if entry is not None:
-                if entry.spec.kind != sf.kind:
-                    conflicts.append(Conflict(facts.key, f"field {cut(sf.name)}", f"{cut(sf.cite.page)} says {sf.kind}, spec says {entry.spec.kind}"))
-                entry.sources.append(sf.cite.page)
-                continue
-            spec_field = SpecField(sf.name, sf.kind, False, sf.enum_values, sf.format, sf.description)
-            merged[sf.name] = _FieldSources(spec_field, [sf.cite.page or page or ""], False)
+    for sf in facts.supp.extra_fields if facts.supp else ():
+        _supplement_field(merged, sf, facts.key, conflicts)
     return tuple(entry.freeze() for entry in merged.values())
+
+
+def _supplement_field(merged: dict[str, _FieldSources], sf: SupplementField, key: str, conflicts: list[Conflict]) -> None:
+    """Fold one supplement extra field in, below the specs: a spec's declaration keeps its
+    kind, format and description; the supplement adds its source and the enum values no
+    spec lists. Observed traffic also un-retires a field only older specs declare."""
+    observation = sf.cite if isinstance(sf.cite, Observation) else None
+    source = sf.cite.page if isinstance(sf.cite, Citation) else OBSERVED
+    entry = merged.get(sf.name)
+    if entry is None:
+        spec_field = SpecField(sf.name, sf.kind, False, sf.enum_values, sf.format, sf.description)
+        entry = merged[sf.name] = _FieldSources(spec_field, [source], False)
+        if observation is not None:
+            entry.observed_values.extend(sf.enum_values or ())
+    else:
+        if entry.spec.kind != sf.kind:
+            who = cut(source) if observation is None else OBSERVED
+            conflicts.append(Conflict(key, f"field {cut(sf.name)}", f"{who} says {sf.kind}, spec says {entry.spec.kind}"))
+        elif sf.enum_values:
+            # Values of the spec's kind only: where the kinds differ the spec wins, enum and all.
+            entry.add_values(sf.enum_values, observed=observation is not None)
+        entry.sources.append(source)
+        entry.retired = entry.retired and observation is None  # the API still sends it
+    entry.observation = observation or entry.observation
 
 
 def _title_and_description(facts: _Facts, conflicts: list[Conflict]) -> tuple[str | None, str | None, list[str]]:
@@ -178,6 +227,8 @@ def _title_and_description(facts: _Facts, conflicts: list[Conflict]) -> tuple[st
     supp = facts.supp
     if supp and supp.cite:
         sources.append(supp.cite.page)
+    if supp and supp.observed:
+        sources.append(OBSERVED)
     spec_title = newest.title if newest else None
     supp_title = supp.title if supp else None
     if spec_title and supp_title and spec_title != supp_title:
@@ -228,6 +279,8 @@ def _aliases(facts: _Facts, class_name: str, claimed: set[str]) -> tuple[Alias, 
 def _enums(drafts: list[_Draft], taken: set[str]) -> tuple[list[EnumType], dict[str, str]]:
     """One open enum per enumerated field name; a value is retired where every use retires it."""
     values: dict[str, dict[str, bool]] = {}
+    #: field name -> value -> whether every field that lists it has it from traffic only
+    observed: dict[str, dict[str, bool]] = {}
     #: field name -> whether any current-spec declaration of it has an enum
     current_enum: dict[str, bool] = {}
     for draft in drafts:
@@ -236,15 +289,18 @@ def _enums(drafts: list[_Draft], taken: set[str]) -> tuple[list[EnumType], dict[
                 current_enum[f.spec.name] = current_enum.get(f.spec.name, False) or bool(f.spec.enum_values)
             if not f.enum_values:
                 continue
-            retired_values = frozenset(f.retired_values)
+            retired_values, observed_values = frozenset(f.retired_values), frozenset(f.observed_values)
             known = values.setdefault(f.spec.name, {})
+            only_seen = observed.setdefault(f.spec.name, {})
             for v in f.enum_values:
                 known[v] = known.get(v, True) and (f.retired or v in retired_values)
+                only_seen[v] = only_seen.get(v, True) and v in observed_values
     enum_names = names.unique([names.class_name(n) for n in sorted(values)], taken, sep="")
     result, by_field = [], {}
     for field_name, class_name in zip(sorted(values), enum_names, strict=True):
         members = names.unique([names.member_name(v) for v in values[field_name]])
-        enum_values = tuple(EnumValue(v, m, r) for (v, r), m in zip(values[field_name].items(), members, strict=True))
+        seen = observed[field_name]
+        enum_values = tuple(EnumValue(v, m, r, seen[v]) for (v, r), m in zip(values[field_name].items(), members, strict=True))
         free_text = current_enum.get(field_name) is False
         result.append(EnumType(class_name, field_name, enum_values, free_text))
         by_field[field_name] = class_name
@@ -329,6 +385,8 @@ def _field(f: _MergedField, attr: str, enum_by_field: dict[str, str]) -> Field:
         retired_values=f.retired_values,
         spec_versions=f.versions,
         value_versions=tuple((v, value_versions.get(v, ())) for v in values),
+        observed_values=f.observed_values,
+        observation=f.observation,
     )
 
 
@@ -338,7 +396,8 @@ def _problem(draft: _Draft, fields: tuple[Field, ...], member: str, claimed: set
     if facts.supp:
         seen.append(facts.supp.uri)
     schema_names = ([facts.current.schema_name] if facts.current else []) + [p.schema_name for _, p in reversed(facts.olds)]
-    retired = facts.current is None and not (facts.supp and facts.supp.cite)
+    # A type the supplement cites or saw in traffic is current, whatever the specs say.
+    retired = facts.current is None and not (facts.supp and (facts.supp.cite or facts.supp.observed))
     return ProblemType(
         key=facts.key,
         uri=facts.current.uri if facts.current else names.canonical_uri(facts.key),
@@ -349,11 +408,22 @@ def _problem(draft: _Draft, fields: tuple[Field, ...], member: str, claimed: set
         fields=fields,
         schema_names=tuple(dict.fromkeys(schema_names)),
         uris_seen=tuple(sorted(set(seen))),
-        statuses=facts.supp.statuses if facts.supp else (),
+        statuses=_statuses(facts.supp),
         labs=facts.supp.labs if facts.supp else (),
         aliases=_aliases(facts, draft.class_name, claimed),
         sources=draft.sources,
         retired=retired,
         base_required=facts.current.base_required if facts.current else (),
         spec_versions=_ordered([*(v for v, _ in facts.olds), *([facts.current_version] if facts.current else [])]),
+        observation=facts.supp.observed if facts.supp else None,
     )
+
+
+def _statuses(supp: SupplementProblem | None) -> tuple[DocumentedStatus, ...]:
+    """The type's usual statuses in supplement order; a code both the docs and traffic give
+    keeps the documented entry (the validator refuses a repeated code in one entry, but a
+    supplement built in code, such as a merged ``--suggest`` fragment, may hold both)."""
+    if supp is None:
+        return ()
+    documented = {s.code for s in supp.statuses if isinstance(s.cite, Citation)}
+    return tuple(s for s in supp.statuses if isinstance(s.cite, Citation) or s.code not in documented)

@@ -129,13 +129,35 @@ class Citation:
     quote: str
 
 
+#: The source string of a fact that recorded traffic shows (``Observation``), beside
+#: ``spec``, ``spec <version>`` and doc page titles in ``Field.sources`` and
+#: ``ProblemType.sources``. The supplement refuses a page with this title.
+OBSERVED = "observed"
+
+
+@dataclass(frozen=True)
+class Observation:
+    """Where a supplement fact comes from when no document states it: recorded X traffic.
+
+    Written by ``xproblems audit --suggest``: the files audited, how many responses showed
+    the fact, and the first and last time one did (ISO 8601 UTC ending in ``Z``; both
+    ``None`` when the records carry no time).
+    """
+
+    files: tuple[str, ...]
+    count: int
+    first_seen: str | None
+    last_seen: str | None
+
+
 @dataclass(frozen=True)
 class DocumentedStatus:
-    """An HTTP status the docs tie to a problem type, and when."""
+    """An HTTP status the docs tie to a problem type (or traffic showed it with), and when."""
 
     code: int
     when: str
-    cite: Citation
+    #: A doc page quote, or an :class:`Observation` for a status seen only in traffic.
+    cite: Citation | Observation
 
 
 @dataclass(frozen=True)
@@ -148,14 +170,15 @@ class FormerName:
 
 @dataclass(frozen=True)
 class SupplementField:
-    """A field seen in the docs' example bodies, added where a spec lacks it."""
+    """A field seen in the docs' example bodies (or in traffic), added where a spec lacks it."""
 
     name: str
     kind: FieldKind
     description: str
     enum_values: tuple[str, ...] | None
     format: str | None
-    cite: Citation
+    #: A doc page quote, or an :class:`Observation` for a field seen only in traffic.
+    cite: Citation | Observation
 
 
 @dataclass(frozen=True)
@@ -186,6 +209,8 @@ class SupplementProblem:
     extra_fields: tuple[SupplementField, ...]
     cite: Citation | None
     pointer: str
+    #: Traffic showed the type although no spec or doc page declares it (``cite`` is None).
+    observed: Observation | None = None
 
 
 @dataclass(frozen=True)
@@ -233,6 +258,8 @@ class EnumValue:
     value: str
     member: str
     retired: bool
+    #: Only recorded traffic shows the value (every field that lists it has it from there).
+    observed: bool = False
 
 
 @dataclass(frozen=True)
@@ -267,6 +294,10 @@ class Field:
     spec_versions: tuple[str, ...] = ()
     #: Each enum value with the spec versions that list it, in ``enum_values`` order.
     value_versions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: Enum values only recorded traffic shows (no spec or doc page lists them).
+    observed_values: tuple[str, ...] = ()
+    #: The traffic that showed the field, when the supplement has an observed extra field.
+    observation: Observation | None = None
 
 
 @dataclass(frozen=True)
@@ -299,6 +330,8 @@ class ProblemType:
     base_required: tuple[str, ...] = ()
     #: The spec versions (of this catalogue's history) that declare the type, oldest first.
     spec_versions: tuple[str, ...] = ()
+    #: The traffic that showed the type, when the supplement says it was observed.
+    observation: Observation | None = None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ It is read and parsed by :func:`xproblems.load.read_bytes` and :func:`xproblems.
 problem: unknown and missing keys, wrong types (a bool is not an int), duplicate status
 codes, problem types, class names and former names, invalid class names, citations of
 unknown pages, empty quotes, page addresses that are not plain ``https://`` links, status
-codes outside 100..599. Each finding is an ``error``
+codes outside 100..599, a fact with both or neither of ``cite`` and ``observed``, an
+``observed`` record whose count, files or times are malformed. Each finding is an ``error``
 :class:`Diagnostic` located by the RFC 6901 pointer of the offending value.
 
 :func:`verify_citations` additionally checks every quote against the text of its page.
@@ -27,6 +28,7 @@ import hashlib
 import keyword
 import re
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast, get_args
 from urllib.parse import urlsplit, urlunsplit
@@ -36,6 +38,7 @@ from .escape import DOC_URL
 from .extract import BASE_FIELDS
 from .load import decode_text, parse_bytes, read_bytes
 from .model import (
+    OBSERVED,
     Citation,
     Diagnostic,
     DocPage,
@@ -44,6 +47,7 @@ from .model import (
     FormerName,
     LabsEntry,
     LabsPhase,
+    Observation,
     Supplement,
     SupplementField,
     SupplementProblem,
@@ -64,16 +68,22 @@ _PAGE = ("title", "file")
 _PAGE_OPTIONAL = ("url",)
 _CITE = ("page", "quote")
 _STATUS = ("code", "text", "class_name", "description", "tip", "retryable", "cite")
-_PROBLEM = ("uri", "class_name", "cite")
-_PROBLEM_OPTIONAL = ("former_names", "title", "description", "statuses", "labs", "extra_fields")
+# ``cite`` and ``observed``: exactly one of them (``_Checker.one_source``), so neither is
+# required by the key check itself.
+_SOURCE = ("cite", "observed")
+_PROBLEM = ("uri", "class_name")
+_PROBLEM_OPTIONAL = (*_SOURCE, "former_names", "title", "description", "statuses", "labs", "extra_fields")
 _FORMER = ("name", "note")
-_DOC_STATUS = ("code", "when", "cite")
+_DOC_STATUS = ("code", "when")
 _LABS = ("name", "description", "endpoints", "cite")
 _LABS_OPTIONAL = ("reasons", "during")
-_FIELD = ("name", "kind", "description", "cite")
-_FIELD_OPTIONAL = ("enum_values", "format")
+_FIELD = ("name", "kind", "description")
+_FIELD_OPTIONAL = (*_SOURCE, "enum_values", "format")
+_OBSERVED = ("files", "count", "first_seen", "last_seen")
 
 _WHITESPACE = re.compile(r"\s+")
+#: An ``observed`` record's time: ISO 8601 in UTC, to the second or finer, ending in ``Z``.
+_UTC_TIME = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z", re.ASCII)
 _URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
@@ -245,7 +255,93 @@ class _Checker:
         self.class_names[value] = where
         return value
 
+    def count(self, m: dict[str, Any], key: str, pointer: str) -> int | None:
+        """A positive integer (not a bool): how many responses showed a fact."""
+        if key not in m:
+            return None
+        value, where = m[key], join(pointer, key)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(where, f"expected an integer, got {_kind(value)} {cut(value)}")
+            return None
+        if value < 1:
+            self.error(where, f"must be at least 1, got {cut(value)}")
+            return None
+        return value
+
+    def utc_time(self, m: dict[str, Any], key: str, pointer: str) -> tuple[bool, str | None]:
+        """(valid, value) of an ISO 8601 UTC time ending in ``Z``, or null (valid, None)."""
+        if key not in m:
+            return False, None  # ``mapping`` reported the missing key
+        value, where = m[key], join(pointer, key)
+        if value is None:
+            return True, None
+        if not isinstance(value, str):
+            self.error(where, f"expected a string or null, got {_kind(value)} {cut(value)}")
+            return False, None
+        if _time_key(value) is None:
+            self.error(where, f"expected an ISO 8601 UTC time such as '2020-06-18T15:25:01Z', got {cut(value)}")
+            return False, None
+        return True, value
+
+    def seen_times(self, m: dict[str, Any], pointer: str) -> tuple[str | None, str | None] | None:
+        """``first_seen`` and ``last_seen``: both times with first <= last, or both null."""
+        first_ok, first = self.utc_time(m, "first_seen", pointer)
+        last_ok, last = self.utc_time(m, "last_seen", pointer)
+        if not (first_ok and last_ok):
+            return None
+        where = join(pointer, "last_seen")
+        if first is None and last is not None:
+            self.error(where, f"must be null when first_seen is null, got {cut(last)}")
+            return None
+        if first is not None and last is None:
+            self.error(where, f"must not be null when first_seen is {cut(first)}")
+            return None
+        if first is not None and last is not None and (_time_key(last) or "") < (_time_key(first) or ""):
+            self.error(where, f"{cut(last)} is before first_seen {cut(first)}")
+            return None
+        return first, last
+
     # --- records ------------------------------------------------------------------------
+
+    def one_source(self, m: dict[str, Any], pointer: str, *, nullable_cite: bool = False) -> bool:
+        """Whether the record gives exactly one of ``cite`` and ``observed``; reports it if not.
+
+        With ``nullable_cite`` (a problem entry, which may only pin a class name) a null
+        ``cite`` is a source of its own when alone, and no source beside ``observed``.
+        """
+        has_cite = "cite" in m and not (nullable_cite and m["cite"] is None)
+        if has_cite and "observed" in m:
+            self.error(join(pointer, "observed"), "give either cite or observed, not both")
+            return False
+        if "cite" not in m and "observed" not in m:
+            self.error(pointer, "missing key 'cite' (or 'observed')")
+            return False
+        return True
+
+    def observed(self, m: dict[str, Any], key: str, pointer: str) -> Observation | None:
+        """A ``{files, count, first_seen, last_seen}`` record of recorded traffic."""
+        if key not in m:
+            return None
+        where = join(pointer, key)
+        o = self.mapping(m[key], where, _OBSERVED)
+        if o is None:
+            return None
+        files = self.strings(o, "files", where)
+        if isinstance(o.get("files"), list) and not o["files"]:
+            self.error(join(where, "files"), "must list at least one file")
+            files = None
+        count = self.count(o, "count", where)
+        times = self.seen_times(o, where)
+        if not files or count is None or times is None:
+            return None
+        return Observation(files, count, *times)
+
+    def fact_source(self, m: dict[str, Any], pointer: str) -> Citation | Observation | None:
+        """The one source of a status or field: its ``cite``, or its ``observed`` record."""
+        single = self.one_source(m, pointer)
+        cite = self.cite(m, "cite", pointer)
+        observed = self.observed(m, "observed", pointer)
+        return (cite or observed) if single else None
 
     def cite(self, m: dict[str, Any], key: str, pointer: str, *, nullable: bool = False) -> Citation | None:
         """A ``{page, quote}`` citation whose page is one of ``pages``."""
@@ -272,6 +368,10 @@ class _Checker:
         if m is None:
             return None
         title = self.text(m, "title", pointer)
+        if title == OBSERVED:
+            # Sources name doc pages by title; this one names recorded traffic.
+            self.error(join(pointer, "title"), f"page title {cut(title)} is reserved for facts seen in traffic")
+            title = None
         file = self.text(m, "file", pointer)
         if file is not None and ("/" in file or "\\" in file or file in (".", "..")):
             self.error(join(pointer, "file"), f"expected a plain file name, got {cut(file)}")
@@ -322,7 +422,7 @@ class _Checker:
         return FormerName(name, note)
 
     def documented_status(self, value: Any, pointer: str, seen: set[int]) -> DocumentedStatus | None:
-        m = self.mapping(value, pointer, _DOC_STATUS)
+        m = self.mapping(value, pointer, _DOC_STATUS, _SOURCE)
         if m is None:
             return None
         code = self.code(m, "code", pointer)
@@ -336,10 +436,10 @@ class _Checker:
             else:
                 seen.add(code)
         when = self.text(m, "when", pointer)
-        cite = self.cite(m, "cite", pointer)
-        if code is None or when is None or cite is None:
+        source = self.fact_source(m, pointer)
+        if code is None or when is None or source is None:
             return None
-        return DocumentedStatus(code, when, cite)
+        return DocumentedStatus(code, when, source)
 
     def labs(self, value: Any, pointer: str) -> LabsEntry | None:
         m = self.mapping(value, pointer, _LABS, _LABS_OPTIONAL)
@@ -388,10 +488,10 @@ class _Checker:
         if m.get("enum_values") == []:
             self.error(join(pointer, "enum_values"), "must not be empty (use null for no enum)")
         field_format = self.text(m, "format", pointer, nullable=True)
-        cite = self.cite(m, "cite", pointer)
-        if name is None or kind is None or description is None or cite is None:
+        source = self.fact_source(m, pointer)
+        if name is None or kind is None or description is None or source is None:
             return None
-        return SupplementField(name, _as_kind(kind), description, enum_values, field_format, cite)
+        return SupplementField(name, _as_kind(kind), description, enum_values, field_format, source)
 
     def problem(self, value: Any, pointer: str, seen_uris: dict[str, str]) -> SupplementProblem | None:
         m = self.mapping(value, pointer, _PROBLEM, _PROBLEM_OPTIONAL)
@@ -428,14 +528,24 @@ class _Checker:
             join(pointer, "extra_fields"),
             lambda item, at: self.extra_field(item, at, seen_fields),
         )
+        self.one_source(m, pointer, nullable_cite=True)
         cite = self.cite(m, "cite", pointer, nullable=True)
-        if "cite" in m and m["cite"] is None:
-            for key in ("title", "description"):
-                if m.get(key) is not None:
-                    self.error(join(pointer, key), f"{key} {cut(m[key])} needs a cite (cite is null)")
+        observed = self.observed(m, "observed", pointer)
+        self.needs_cite(m, pointer)
         if uri is None or class_name is None:
             return None
-        return SupplementProblem(uri, class_name, former, title, description, statuses, labs, fields, cite, pointer)
+        return SupplementProblem(uri, class_name, former, title, description, statuses, labs, fields, cite, pointer, observed)
+
+    def needs_cite(self, m: dict[str, Any], pointer: str) -> None:
+        """A title or description is documentation: a problem entry without a quote (a pin
+        with ``cite: null``, or a type only traffic shows) cannot give one."""
+        if "cite" in m:
+            why = "cite is null" if m["cite"] is None else None
+        else:
+            why = "observed, not cited" if "observed" in m else None
+        for key in ("title", "description") if why else ():
+            if m.get(key) is not None:
+                self.error(join(pointer, key), f"{key} {cut(m[key])} needs a cite ({why})")
 
     def document(self, doc: Any, sha256: str) -> Supplement | None:
         top = self.mapping(doc, "", _TOP)
@@ -457,6 +567,18 @@ class _Checker:
         if self.diags or partial is None:
             return None
         return Supplement(self.file, sha256, pages, statuses, problems, partial)
+
+
+def _time_key(value: str) -> str | None:
+    """A key that orders valid ``observed`` times (the fraction padded), else None."""
+    match = _UTC_TIME.fullmatch(value)
+    if match is None:
+        return None
+    try:
+        datetime.strptime(match[1], "%Y-%m-%dT%H:%M:%S")  # a real date and time of day
+    except ValueError:
+        return None
+    return match[1] + "." + (match[2] or "").ljust(9, "0")
 
 
 def _as_kind(kind: str) -> FieldKind:
@@ -486,18 +608,23 @@ def load_supplement(path: Path) -> tuple[Supplement | None, list[Diagnostic]]:
 
 
 def citation_pointers(supplement: Supplement) -> Iterator[tuple[str, Citation]]:
-    """Every citation in the supplement with the pointer of its ``cite`` in the file."""
+    """Every citation in the supplement with the pointer of its ``cite`` in the file.
+
+    Observed facts are left out: they quote no page, so there is nothing to check there.
+    """
     for index, status in enumerate(supplement.statuses):
         yield join("/statuses", index, "cite"), status.cite
     for problem in supplement.problems:
         if problem.cite is not None:
             yield join(problem.pointer, "cite"), problem.cite
         for index, documented in enumerate(problem.statuses):
-            yield join(problem.pointer, "statuses", index, "cite"), documented.cite
+            if isinstance(documented.cite, Citation):
+                yield join(problem.pointer, "statuses", index, "cite"), documented.cite
         for index, entry in enumerate(problem.labs):
             yield join(problem.pointer, "labs", index, "cite"), entry.cite
         for index, extra in enumerate(problem.extra_fields):
-            yield join(problem.pointer, "extra_fields", index, "cite"), extra.cite
+            if isinstance(extra.cite, Citation):
+                yield join(problem.pointer, "extra_fields", index, "cite"), extra.cite
     yield "/partial_errors", supplement.partial_errors
 
 

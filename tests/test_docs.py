@@ -11,10 +11,13 @@ import pytest
 from xproblems.docs import enums, streaming, versions_md
 from xproblems.model import Catalogue
 from xproblems.pipeline import build_catalogue
+from xproblems.render import render_templates
 from xproblems.request import make_request
 from xproblems.runtime._uri import problem_key
 
 from .runtime_support import PAYLOADS
+from .test_docs_gfm import check_errors_md
+from .test_merge import OBS, build, cited, observed_field
 
 
 @pytest.fixture(scope="module")
@@ -124,3 +127,47 @@ def test_versions_md(declared: list[str], every: tuple[str, ...], text: str) -> 
 def test_a_newer_spec_that_changes_no_problem_changes_no_version_cell() -> None:
     """Open runs ("since") keep docs/errors.md still when the history gains a version."""
     assert versions_md(["2.134", "2.152"], ("2.134", "2.152")) == versions_md(["2.134", "2.152", "2.159"], ("2.134", "2.152", "2.159"))
+
+
+def test_observed_facts_are_marked_as_such(tmp_path: Path) -> None:
+    """Issue 16: what only recorded traffic shows says so, with how often, where and when;
+    the audited file names are data (escaped like spec text)."""
+    from .conftest import oneof_shape, openapi
+
+    spec = openapi(oneof_shape({"KProblem": ("k", {"kind": {"type": "string", "enum": ["x"]}})}))
+    hostile = {**OBS, "files": ["a|b`c@octocat.jsonl", "[x](https://evil.example.com)", "c.har", "d.har"], "first_seen": None, "last_seen": None}
+    problems = [
+        {
+            "uri": "https://api.x.com/2/problems/seen",
+            "class_name": "SeenProblem",
+            "observed": OBS,
+            "statuses": [{"code": 429, "when": "Too many", "observed": {**OBS, "count": 1, "last_seen": "2020-06-18T23:00:00Z"}}],
+            "extra_fields": [observed_field("errors", "array", observed=hostile)],
+        },
+        cited("https://api.x.com/2/problems/k", "KProblem", extra_fields=[observed_field("kind", "string", enum_values=["z"])]),
+    ]
+    cat, _ = build(tmp_path, spec, problems)
+    text = render_templates(cat, "x_problems")["docs/errors.md"]
+    page = check_errors_md(text)
+    assert not any("evil" in h for h in page.hrefs)  # a file name is never a link
+    summary = text.split("## Problem types", 1)[1].split("## Exception tree", 1)[0]
+    assert "| [`SeenProblem`](#class-seenproblem) | 429 (observed) | *Observed in traffic only.* — |" in summary
+    assert "*Observed*: seen in recorded X traffic" in summary
+    details = text.split("### <a id=\"class-seenproblem\"></a>`SeenProblem`", 1)[1].split("###", 1)[0]
+    assert "- Observed in traffic: 3 times in `a.jsonl`, 2020-06-18 – 2020-07-09; no spec or doc declares it" in details
+    assert "- Usual status 429: Too many (observed: 1 time in `a.jsonl`, 2020-06-18)" in details
+    assert "- Docs: —" in details
+    field = next(line for line in details.splitlines() if line.startswith("  - `errors`"))
+    assert field.startswith("  - `errors`: array, optional; in no spec; observed 3 times in a\\|b\\`c")
+    assert "c@&#8203;octocat" in field and "`[x](https://evil.example.com)`" in field and field.endswith("`c.har` and 1 more file")
+    kind = text.split("### <a id=\"class-kproblem\"></a>", 1)[1]
+    assert "    - Values by spec version: `x` (since `1.0`), `z` (observed)" in kind
+    assert "observed 3 times in `a.jsonl`, 2020-06-18 – 2020-07-09" in kind
+    assert "| `Kind` | `kind` | `x`, `z` (observed) |" in text
+    assert "Values marked *observed* are seen in recorded X traffic only" in text
+
+
+def test_pages_without_observed_facts_say_nothing_of_them(catalogue: Catalogue) -> None:
+    """The pinned catalogue has no observed fact: no mark, no note (errors.md is unchanged)."""
+    text = render_templates(catalogue, "x_problems")["docs/errors.md"]
+    assert "observed" not in text.lower()

@@ -236,7 +236,10 @@ def check_output_hygiene(out: Path) -> None:
             continue  # the diagram: every line is checked by tests/gfm.py's mermaid()
         # Outside code spans (where CommonMark shows everything literally) and the anchors and
         # links the generator writes itself (escape.md_anchor, escape.md_link): no HTML, no link.
-        prose = re.sub(r"`[^`]*`", "", re.sub(r"\\.", "", line))
+        # One pass, left to right, as CommonMark reads it: a backslash escape outside a code
+        # span, or a whole code span (inside which a backslash is literal, even before the
+        # closing backtick: a type URI may end in one).
+        prose = re.sub(r"\\.|`[^`]*`", "", line)
         prose = re.sub(r'^### <a id="class-[a-z0-9_-]+"></a>', "### ", prose)
         prose = re.sub(r"\]\((?:#[a-z0-9_-]+|https://[A-Za-z0-9._~%/#-]+)\)", "", prose)
         assert "<" not in prose and ">" not in prose, f"raw HTML in errors.md: {line[:200]!r}"

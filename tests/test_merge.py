@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from xproblems.model import Catalogue, ProblemType
+from xproblems.merge import merge
+from xproblems.model import OBSERVED, Catalogue, Citation, DocumentedStatus, Observation, ProblemType
 from xproblems.names import problem_key
-from xproblems.pipeline import build_catalogue
+from xproblems.pipeline import build_catalogue, load_spec
 from xproblems.resources import default_supplement
+from xproblems.runtime_source import RESERVED_ATTRS, RESERVED_NAMES
+from xproblems.supplement import load_supplement
 
 from .conftest import VERSIONS, allof_shape, oneof_shape, openapi, spec_path
 
@@ -148,6 +152,111 @@ def test_pinned_only_entries_do_not_invent_types(tmp_path: Path) -> None:
     pin = {"uri": "https://api.x.com/2/problems/ghost", "class_name": "GhostProblem", "cite": None}
     cat, _ = build(tmp_path, spec, [pin])
     assert [p.key for p in cat.problems] == ["a"]
+
+
+def test_supplement_enum_values_extend_a_declared_field(tmp_path: Path) -> None:
+    """Values a cited extra field lists that no spec does come after the spec's and the retired
+    ones (they were dropped before); a field whose kind the docs get wrong takes none."""
+    old = openapi(allof_shape({"KProblem": ("k", {"kind": {"type": "string", "enum": ["x", "y"]}, "n": {"type": "integer"}})}), version="1.0")
+    new = openapi(oneof_shape({"KProblem": ("k", {"kind": {"type": "string", "enum": ["x", "z"]}, "n": {"type": "integer"}})}), version="2.0")
+    extra = [
+        {"name": "kind", "kind": "string", "description": "d", "enum_values": ["w", "y", "x"], "cite": {"page": PAGE, "quote": "Docs say so."}},
+        {"name": "n", "kind": "string", "description": "d", "enum_values": ["one"], "cite": {"page": PAGE, "quote": "Docs say so."}},
+    ]
+    cat, _ = build(tmp_path, new, [cited("https://api.x.com/2/problems/k", "KProblem", extra_fields=extra)], also=[old])
+    kind, n = by_key(cat, "k").fields
+    assert kind.enum_values == ("x", "z", "y", "w") and kind.retired_values == ("y",)
+    assert dict(kind.value_versions)["w"] == ()  # no spec lists it: errors.md says "docs"
+    assert kind.sources == ("spec", PAGE)
+    enum = next(e for e in cat.enums if e.field_name == "kind")
+    assert [(v.value, v.retired) for v in enum.values] == [("x", False), ("z", False), ("y", True), ("w", False)]
+    assert (n.kind, n.enum_values, n.enum) == ("integer", (), None)
+
+
+# --- observed facts (issue 16): evidence below the spec and the docs ------------------------
+
+OBS = {"files": ["a.jsonl"], "count": 3, "first_seen": "2020-06-18T15:25:01Z", "last_seen": "2020-07-09T15:57:37Z"}
+OBSERVATION = Observation(("a.jsonl",), 3, "2020-06-18T15:25:01Z", "2020-07-09T15:57:37Z")
+
+
+def observed_field(name: str, kind: str, **extra: Any) -> dict[str, Any]:
+    return {"name": name, "kind": kind, "description": "seen in traffic", "observed": OBS, **extra}
+
+
+def test_observed_field_kind_loses_to_the_spec(tmp_path: Path) -> None:
+    spec = openapi(oneof_shape({"CFProblem": ("client-forbidden", {"reason": {"type": "string", "enum": ["a"]}})}))
+    extra = [observed_field("reason", "integer", enum_values=["b"]), observed_field("errors", "array")]
+    cat, warnings = build(tmp_path, spec, [{"uri": "https://api.x.com/2/problems/client-forbidden", "class_name": "CFProblem", "cite": None, "extra_fields": extra}])
+    reason, errors = by_key(cat, "client-forbidden").fields
+    assert (reason.kind, reason.enum_values, reason.observed_values, reason.description) == ("string", ("a",), (), None)
+    assert reason.sources == ("spec", OBSERVED) and reason.observation == OBSERVATION
+    assert "conflict for 'client-forbidden': field 'reason': observed says integer, spec says string" in warnings
+    assert [c.detail for c in cat.conflicts] == ["observed says integer, spec says string"]
+    assert (errors.kind, errors.sources, errors.required, errors.retired, errors.spec_versions) == ("array", (OBSERVED,), False, False, ())
+
+
+def test_observed_enum_values_come_last_and_are_recorded(tmp_path: Path) -> None:
+    old = openapi(allof_shape({"KProblem": ("k", {"kind": {"type": "string", "enum": ["x", "y"]}})}), version="1.0")
+    new = openapi(oneof_shape({"KProblem": ("k", {"kind": {"type": "string", "enum": ["x"]}})}), version="2.0")
+    problems = [
+        {"uri": "https://api.x.com/2/problems/k", "class_name": "KProblem", "cite": None, "extra_fields": [observed_field("kind", "string", enum_values=["z", "x", "y", "w"])]},
+        # Another type's docs list "w": then it is not a value only traffic shows.
+        cited("https://api.x.com/2/problems/d", "DProblem", extra_fields=[{"name": "kind", "kind": "string", "description": "d", "enum_values": ["w"], "cite": {"page": PAGE, "quote": "Docs say so."}}]),
+    ]
+    cat, _ = build(tmp_path, new, problems, also=[old])
+    (kind,) = by_key(cat, "k").fields
+    assert kind.enum_values == ("x", "y", "z", "w") and kind.observed_values == ("z", "w")
+    assert kind.retired_values == ("y",) and dict(kind.value_versions)["z"] == ()
+    enum = next(e for e in cat.enums if e.field_name == "kind")
+    assert {v.value: (v.retired, v.observed) for v in enum.values} == {"x": (False, False), "y": (True, False), "z": (False, True), "w": (False, False)}
+
+
+def test_observed_traffic_unretires_a_field_only_older_specs_declare(tmp_path: Path) -> None:
+    old = openapi(allof_shape({"KProblem": ("k", {"dropped": STR, "documented": STR})}), version="1.0")
+    new = openapi(oneof_shape({"KProblem": ("k", {})}), version="2.0")
+    docs_field = {"name": "documented", "kind": "string", "description": "d", "cite": {"page": PAGE, "quote": "Docs say so."}}
+    entry = {"uri": "https://api.x.com/2/problems/k", "class_name": "KProblem", "cite": None, "extra_fields": [observed_field("dropped", "string"), docs_field]}
+    cat, _ = build(tmp_path, new, [entry], also=[old])
+    fields = {f.name: f for f in by_key(cat, "k").fields}
+    dropped, documented = fields["dropped"], fields["documented"]
+    assert (dropped.retired, dropped.sources, dropped.spec_versions, dropped.observation) == (False, ("spec 1.0", OBSERVED), ("1.0",), OBSERVATION)
+    assert (documented.retired, documented.sources) == (True, ("spec 1.0", PAGE))  # the docs alone do not say the API still sends it
+    before, _ = build(tmp_path, new, [], also=[old])
+    assert all(f.retired for f in by_key(before, "k").fields)
+
+
+def test_observed_type_is_included_and_current(tmp_path: Path) -> None:
+    old = openapi(allof_shape({"GoneProblem": ("gone", {})}), version="1.0")
+    new = openapi(oneof_shape({"AProblem": ("a", {})}), version="2.0")
+    problems = [
+        {"uri": "https://api.twitter.com/2/problems/seen", "class_name": "SeenProblem", "observed": OBS, "statuses": [{"code": 429, "when": "w", "observed": OBS}], "extra_fields": [observed_field("errors", "array")]},
+        {"uri": "https://api.x.com/2/problems/gone", "class_name": "GoneProblem", "cite": None, "observed": OBS},
+    ]
+    cat, _ = build(tmp_path, new, problems, also=[old])
+    seen = by_key(cat, "seen")
+    assert (seen.retired, seen.sources, seen.spec_versions, seen.observation) == (False, (OBSERVED,), (), OBSERVATION)
+    assert (seen.uri, seen.title, seen.description) == ("https://api.x.com/2/problems/seen", None, None)
+    assert seen.statuses == (DocumentedStatus(429, "w", OBSERVATION),)
+    gone = by_key(cat, "gone")
+    assert (gone.retired, gone.sources, gone.spec_versions) == (False, ("spec 1.0", OBSERVED), ("1.0",))
+    without, _ = build(tmp_path, new, [], also=[old])
+    assert by_key(without, "gone").retired and "seen" not in {p.key for p in without.problems}
+
+
+def test_documented_status_wins_over_the_same_observed_code(tmp_path: Path) -> None:
+    """The validator refuses one code twice in an entry; a supplement built in code (a merged
+    --suggest fragment) may still hold both, and then the docs' entry is the one kept."""
+    spec_file = tmp_path / "spec.json"
+    spec_file.write_text(json.dumps(openapi(oneof_shape({"AProblem": ("a", {})}))), encoding="utf-8")
+    current, _ = load_spec(spec_file)
+    docs_status = {"code": 429, "when": "documented", "cite": {"page": PAGE, "quote": "Docs say so."}}
+    supp, diags = load_supplement(supplement(tmp_path, [cited("https://api.x.com/2/problems/a", "AProblem", statuses=[docs_status])]))
+    assert current is not None and supp is not None, diags
+    (problem,) = supp.problems
+    seen = [DocumentedStatus(429, "seen", OBSERVATION), DocumentedStatus(400, "seen too", OBSERVATION)]
+    both = dataclasses.replace(supp, problems=(dataclasses.replace(problem, statuses=(seen[0], *problem.statuses, seen[1])),))
+    cat, _ = merge(current, [], both, reserved_attrs=RESERVED_ATTRS, reserved_names=RESERVED_NAMES)
+    assert [(s.code, s.when, isinstance(s.cite, Citation)) for s in cat.problems[0].statuses] == [(429, "documented", True), (400, "seen too", False)]
 
 
 # --- on X's real specs and the real supplement --------------------------------------------

@@ -20,24 +20,29 @@ import json
 import keyword
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
+from tests.test_docs_gfm import check_errors_md
 from tests.test_hostile import (
     BASE_SPEC,
     BASE_SUPPLEMENT,
     PACKAGE,
     ast_shape,
+    check_output_hygiene,
     corpus_strings,
     py_modules,
     string_constants,
 )
 from xproblems import names
 from xproblems.escape import Code, Md, doc_text, md_code, md_text, py_docstring, py_literal, py_optional
+from xproblems.load import parse_bytes
 from xproblems.render import _finalize, environment
 from xproblems.runtime_source import RESERVED_ATTRS
 
@@ -307,6 +312,96 @@ def test_generated_package_escapes_and_renames(tmp_path_factory: pytest.TempPath
     beta_fields = next(f for _, _, f in summary["classes"] if {n for n, _, _ in f} >= set(props))
     assert {n for n, _, _ in beta_fields} >= set(props)
     assert Path(outs["hostile"] / PACKAGE / "__init__.py").is_file()
+
+
+# --- observed facts (issue 16) --------------------------------------------------------------
+
+def _no_surrogates(text: str) -> str:
+    # The supplement is YAML, whose escapes never join a surrogate pair as JSON's do: the
+    # file is written with the characters themselves, so lone surrogates cannot be in it.
+    return "".join(ch for ch in text if not "\ud800" <= ch <= "\udfff")
+
+
+_BLANKLESS = TEXT.map(_no_surrogates).filter(lambda t: bool(t.strip()))
+_MOMENT = st.datetimes(min_value=datetime(2006, 3, 21), max_value=datetime(2100, 1, 1)).map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+
+@st.composite
+def _observation(draw: st.DrawFn) -> dict[str, Any]:
+    """An ``observed`` record: hostile file names, any positive count, ordered times or none."""
+    times = sorted(draw(st.lists(_MOMENT, min_size=2, max_size=2))) if draw(st.booleans()) else [None, None]
+    files = draw(st.lists(_BLANKLESS, min_size=1, max_size=5, unique=True))
+    return {"files": files, "count": draw(st.integers(1, 10**30)), "first_seen": times[0], "last_seen": times[1]}
+
+
+@st.composite
+def _observed_type(draw: st.DrawFn, index: int) -> dict[str, Any]:
+    """A problem type only traffic shows, with observed statuses and fields."""
+    names_ = draw(st.lists(NAME.map(_no_surrogates).filter(lambda n: bool(n.strip()) and n not in ("type", "title", "detail", "status")), max_size=3, unique=True))
+    fields = [
+        {"name": n, "kind": "string", "description": draw(_BLANKLESS), "enum_values": draw(st.one_of(st.none(), st.lists(_BLANKLESS, min_size=1, max_size=3, unique=True))), "observed": draw(_observation())}
+        for n in names_
+    ]
+    codes = draw(st.lists(st.sampled_from([400, 429]), max_size=2, unique=True))
+    statuses = [{"code": c, "when": draw(_BLANKLESS), "observed": draw(_observation())} for c in codes]
+    slug = draw(_SLUG.map(_no_surrogates).filter(lambda t: bool(t) and not any(ch.isspace() for ch in t)))
+    return {"uri": f"https://api.x.com/2/problems/{slug}", "class_name": f"Seen{index}Problem", "observed": draw(_observation()), "statuses": statuses, "extra_fields": fields}
+
+
+_OBSERVED_PROBE = r"""
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import x_problems as xp
+out = []
+for uri, name in json.loads(sys.argv[2]):
+    problem = xp.parse_problem({"type": uri, "title": "t"})
+    out.append([name, type(problem).__name__, type(problem).retired])
+print(json.dumps(out))
+"""
+
+
+# No shrinking, as above: each example generates a package and imports it in a fresh interpreter.
+@settings(max_examples=10, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate], suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+@pytest.mark.slow
+def test_an_observed_only_supplement_renders_a_package_that_imports(tmp_path_factory: pytest.TempPathFactory, data: st.DataObject) -> None:
+    """Types, statuses, fields and values only recorded traffic shows, with hostile names and
+    file names, generate a package that imports and dispatches each type, and an errors.md
+    that reads well on GitHub."""
+    from xproblems.cli import main
+
+    count = data.draw(st.integers(1, 3), label="types")
+    types = [data.draw(_observed_type(i), label=f"type {i}") for i in range(count)]
+    seen, unique_types = set(), []
+    for t in types:
+        if names.problem_key(t["uri"]) not in seen:
+            seen.add(names.problem_key(t["uri"]))
+            unique_types.append(t)
+    doc = yaml.safe_load(BASE_SUPPLEMENT.read_text(encoding="utf-8"))
+    doc["problems"] = unique_types
+    where = tmp_path_factory.mktemp("observed")
+    supplement = where / "supplement.yaml"
+    text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+    supplement.write_text(text, encoding="utf-8")
+    # What the file says: PyYAML's emitter folds a NEL in a quoted scalar into a line break.
+    said, _ = parse_bytes(text.encode(), str(supplement), yaml_syntax=True)
+    unique_types = said["problems"]
+    out = where / "out"
+    assert main(["generate", "--quiet", "--spec", str(BASE_SPEC), "--supplement", str(supplement), "--out", str(out)]) == 0
+    check_output_hygiene(out)
+    check_errors_md((out / "docs" / "errors.md").read_text(encoding="utf-8"))
+    constants, _ = string_constants(py_modules(out))
+    for t in unique_types:
+        for f in t["extra_fields"]:
+            for value in f["enum_values"] or ():
+                assert value in constants, f"{value!r} is not an exact literal"
+    wanted = [[t["uri"], t["class_name"]] for t in unique_types]
+    proc = subprocess.run([sys.executable, "-I", "-B", "-c", _OBSERVED_PROBE, str(out), json.dumps(wanted)], capture_output=True, text=True, encoding="utf-8", check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    for name, got, retired in json.loads(proc.stdout):
+        # A slug the spec already declares (alpha, beta) keeps the spec's class.
+        assert got == name or got in ("AlphaProblem", "BetaProblem"), (name, got)
+        assert retired is False
 
 
 def _unique_reference(names: list[str], taken: list[str], sep: str) -> list[str]:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from xproblems.model import Diagnostic, Supplement
+from xproblems.model import Citation, Diagnostic, Observation, Supplement
 from xproblems.runtime_source import RESERVED_NAMES
 from xproblems.supplement import citation_pointers, collapse_whitespace, load_supplement, verify_citations
 
@@ -429,6 +429,25 @@ def _add_problem(**changes: Any) -> Callable[[dict[str, Any]], None]:
 
 
 CITE = {"page": "P", "quote": "q"}
+OBS = {"files": ["a.jsonl"], "count": 12, "first_seen": "2020-06-18T15:25:01Z", "last_seen": "2020-07-09T15:57:37Z"}
+
+
+def _observed(**changes: Any) -> dict[str, Any]:
+    """An ``observed`` record with some keys replaced (a value of ``...`` deletes the key)."""
+    return {k: v for k, v in {**copy.deepcopy(OBS), **changes}.items() if v is not ...}
+
+
+def _add_observed_problem(**changes: Any) -> Callable[[dict[str, Any]], None]:
+    def apply(doc: dict[str, Any]) -> None:
+        doc["problems"].append({"uri": "https://api.x.com/2/problems/b", "class_name": "BProblem", "observed": copy.deepcopy(OBS), **changes})
+
+    return apply
+
+
+def _observed_field(**changes: Any) -> Callable[[dict[str, Any]], None]:
+    return _set("/problems/0/extra_fields", [{"name": "f", "kind": "string", "description": "d", "observed": _observed(**changes)}])
+
+
 BAD_CASES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     # unknown keys (pointer escaping: ~ -> ~0, / -> ~1)
     ("unknown top-level key", _set("/colour", 1), "/colour", "unknown key 'colour'"),
@@ -593,6 +612,53 @@ BAD_CASES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
         )
     ),
     ("page url not a string", _set("/pages/0/url", 7), "/pages/0/url", "expected a string or null, got integer 7"),
+    # observed sources (issue 16): exactly one of cite and observed, and a well-formed record
+    ("problem cited and observed", _set("/problems/0/observed", OBS), "/problems/0/observed", "give either cite or observed, not both"),
+    ("problem neither cited nor observed", _delete("/problems/0/cite"), "/problems/0", "missing key 'cite' (or 'observed')"),
+    ("observed problem with a title", _add_observed_problem(title="B"), "/problems/2/title", "title 'B' needs a cite (observed, not cited)"),
+    (
+        "status cited and observed",
+        _set("/problems/0/statuses", [{"code": 404, "when": "w", "cite": CITE, "observed": OBS}]),
+        "/problems/0/statuses/0/observed",
+        "give either cite or observed, not both",
+    ),
+    ("status with no source", _set("/problems/0/statuses", [{"code": 404, "when": "w"}]), "/problems/0/statuses/0", "missing key 'cite' (or 'observed')"),
+    (
+        "field cited and observed",
+        _set("/problems/0/extra_fields", [{"name": "f", "kind": "string", "description": "d", "cite": CITE, "observed": OBS}]),
+        "/problems/0/extra_fields/0/observed",
+        "not both",
+    ),
+    ("observed is null", _add_observed_problem(observed=None), "/problems/2/observed", "expected a mapping, got null"),
+    ("observed unknown key", _observed_field(seen=1), "/problems/0/extra_fields/0/observed/seen", "unknown key 'seen'"),
+    ("observed without count", _observed_field(count=...), "/problems/0/extra_fields/0/observed", "missing key 'count'"),
+    ("observed without last_seen", _observed_field(last_seen=...), "/problems/0/extra_fields/0/observed", "missing key 'last_seen'"),
+    ("observed count zero", _observed_field(count=0), "/problems/0/extra_fields/0/observed/count", "must be at least 1, got 0"),
+    ("observed count bool", _observed_field(count=True), "/problems/0/extra_fields/0/observed/count", "expected an integer, got boolean True"),
+    ("observed count float", _observed_field(count=12.0), "/problems/0/extra_fields/0/observed/count", "expected an integer, got number 12.0"),
+    ("observed count string", _observed_field(count="12"), "/problems/0/extra_fields/0/observed/count", "expected an integer, got string '12'"),
+    ("observed files empty", _observed_field(files=[]), "/problems/0/extra_fields/0/observed/files", "must list at least one file"),
+    ("observed files a string", _observed_field(files="a.jsonl"), "/problems/0/extra_fields/0/observed/files", "expected an array, got string"),
+    ("observed file empty", _observed_field(files=["a.jsonl", " "]), "/problems/0/extra_fields/0/observed/files/1", "must not be empty"),
+    ("observed file not a string", _observed_field(files=[3]), "/problems/0/extra_fields/0/observed/files/0", "expected a string, got integer 3"),
+    *(
+        (f"observed time {why}", _observed_field(first_seen=value), "/problems/0/extra_fields/0/observed/first_seen", "expected an ISO 8601 UTC time")
+        for why, value in (
+            ("without Z", "2020-06-18T15:25:01"),
+            ("with an offset", "2020-06-18T15:25:01+00:00"),
+            ("a date only", "2020-06-18"),
+            ("month 13", "2020-13-18T15:25:01Z"),
+            ("hour 25", "2020-06-18T25:25:01Z"),
+            ("lower-case z", "2020-06-18T15:25:01z"),
+            ("non-ASCII digits", "\u0662020-06-18T15:25:01Z"),
+            ("trailing newline", "2020-06-18T15:25:01Z\n"),
+        )
+    ),
+    ("observed time a number", _observed_field(first_seen=2020), "/problems/0/extra_fields/0/observed/first_seen", "expected a string or null, got integer 2020"),
+    ("observed last before first", _observed_field(last_seen="2020-06-18T15:25:00.5Z"), "/problems/0/extra_fields/0/observed/last_seen", "is before first_seen '2020-06-18T15:25:01Z'"),
+    ("observed only last null", _observed_field(last_seen=None), "/problems/0/extra_fields/0/observed/last_seen", "must not be null when first_seen is"),
+    ("observed only first null", _observed_field(first_seen=None), "/problems/0/extra_fields/0/observed/last_seen", "must be null when first_seen is null"),
+    ("page titled observed", _set("/pages/0/title", "observed"), "/pages/0/title", "page title 'observed' is reserved"),
 ]
 
 
@@ -620,6 +686,78 @@ def test_all_errors_are_collected(tmp_path: Path) -> None:
         "/problems/1/cite/quote",
         "/problems/1/cite/page",
         "/partial_errors/quote",
+    ]
+
+
+def _observed_doc() -> dict[str, Any]:
+    """The minimal supplement plus a type, a status and a field known only from traffic."""
+    doc = _minimal()
+    doc["problems"][0]["statuses"] = [{"code": 404, "when": "seen", "observed": _observed(count=3)}]
+    doc["problems"][0]["extra_fields"] = [
+        {"name": "errors", "kind": "array", "description": "d", "observed": _observed(files=["b.har", "a.jsonl"], count=1)},
+        {"name": "reason", "kind": "string", "description": "d", "enum_values": ["x"], "cite": dict(CITE)},
+    ]
+    doc["problems"].append({"uri": "https://api.x.com/2/problems/new", "class_name": "NewProblem", "observed": _observed(first_seen=None, last_seen=None)})
+    doc["problems"].append({"uri": "https://api.x.com/2/problems/pin", "class_name": "PinProblem", "cite": None, "observed": _observed(last_seen="2020-06-18T15:25:01.000Z")})
+    return doc
+
+
+def test_observed_facts_are_read(tmp_path: Path) -> None:
+    result, diags = _load(tmp_path, _observed_doc())
+    assert diags == [] and result is not None
+    a, _, new, pin = result.problems
+    assert a.statuses[0].cite == Observation(("a.jsonl",), 3, "2020-06-18T15:25:01Z", "2020-07-09T15:57:37Z")
+    assert a.extra_fields[0].cite == Observation(("b.har", "a.jsonl"), 1, "2020-06-18T15:25:01Z", "2020-07-09T15:57:37Z")
+    assert isinstance(a.extra_fields[1].cite, Citation) and a.observed is None
+    assert (new.cite, new.observed) == (None, Observation(("a.jsonl",), 12, None, None))
+    assert pin.cite is None and pin.observed is not None and pin.observed.last_seen == "2020-06-18T15:25:01.000Z"  # same instant: not before
+
+
+def test_observations_are_not_citations(tmp_path: Path) -> None:
+    """Only quotes are checked against pages: an observed fact yields no citation."""
+    result, _ = _load(tmp_path, _observed_doc())
+    assert result is not None
+    assert [p for p, _ in citation_pointers(result)] == ["/statuses/0/cite", "/problems/0/cite", "/problems/0/extra_fields/1/cite", "/partial_errors"]
+    assert all(isinstance(c, Citation) for _, c in citation_pointers(result))
+    (tmp_path / "p.txt").write_text("q", encoding="utf-8")
+    assert verify_citations(result, tmp_path) == []
+
+
+def test_observed_times_are_strings_in_plain_yaml(tmp_path: Path) -> None:
+    """What audit --suggest writes may leave times unquoted: YAML 1.2 keeps them strings
+    (a 1.1 loader would make them datetimes, which the validator would refuse)."""
+    doc = _minimal()
+    partial = {"partial_errors": doc.pop("partial_errors")}
+    entry = (
+        "- uri: https://api.x.com/2/problems/new\n"
+        "  class_name: NewProblem\n"
+        "  observed:\n"
+        "    files: [x-api-real-error-bodies.jsonl]\n"
+        "    count: 12\n"
+        "    first_seen: 2020-06-18T15:25:01Z\n"
+        "    last_seen: 2020-07-09T15:57:37Z\n"
+    )
+    path = tmp_path / "supplement.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False) + entry + yaml.safe_dump(partial), encoding="utf-8")
+    result, diags = load_supplement(path)
+    assert diags == [], [d.render() for d in diags]
+    assert result is not None and result.problems[-1].observed == Observation(("x-api-real-error-bodies.jsonl",), 12, "2020-06-18T15:25:01Z", "2020-07-09T15:57:37Z")
+
+
+def test_observed_errors_are_collected_with_the_others(tmp_path: Path) -> None:
+    doc = _observed_doc()
+    doc["statuses"][0]["code"] = True
+    doc["problems"][0]["extra_fields"][0]["observed"]["count"] = 0
+    doc["problems"][2]["observed"]["files"] = []
+    doc["problems"][3]["observed"]["first_seen"] = "yesterday"
+    result, diags = _load(tmp_path, doc)
+    assert result is None
+    assert [d.pointer for d in diags] == [
+        "/statuses/0/code",
+        "/problems/0/statuses/0/code",  # 404 is no longer in the table
+        "/problems/0/extra_fields/0/observed/count",
+        "/problems/2/observed/files",
+        "/problems/3/observed/first_seen",
     ]
 
 
