@@ -124,8 +124,10 @@ _HEADER = """\
 # Suggested by `xproblems audit --suggest` from recorded traffic ({files}).
 # Review every entry before merging it into specs/supplement.yaml. An entry whose uri is
 # already there extends that entry: add its statuses and extra_fields (and `observed`,
-# when that entry has no cite); any other entry is new. Class names of new types are
-# derived from their URI: rename them now, as they become public names.
+# when that entry has no cite); any other entry is new. An observed extra field may share
+# its name with a cited one (observed enum values of a field the docs describe): keep both.
+# Class names of new types are derived from their URI: rename them now, as they become
+# public names.
 """
 
 

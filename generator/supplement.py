@@ -470,15 +470,19 @@ class _Checker:
         if m is None:
             return None
         name = self.text(m, "name", pointer)
+        # A field may be given twice: once from the docs, once from traffic (``audit
+        # --suggest`` adds observed enum values to a field the docs describe); never twice
+        # from one kind of source.
+        once = f"{name}\0{'observed' if 'observed' in m else 'cite'}"
         if name is not None:
             if name in BASE_FIELDS:
                 self.error(join(pointer, "name"), f"{cut(name)} is a base field of every problem")
                 name = None
-            elif name in seen:
+            elif once in seen:
                 self.error(join(pointer, "name"), f"duplicate field {cut(name)} for this problem")
                 name = None
             else:
-                seen.add(name)
+                seen.add(once)
         kind = self.text(m, "kind", pointer)
         if kind is not None and kind not in FIELD_KINDS:
             self.error(join(pointer, "kind"), f"unknown kind {cut(kind)}; expected one of {', '.join(FIELD_KINDS)}")

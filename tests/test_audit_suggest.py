@@ -29,8 +29,7 @@ def merge_fragment(supplement: dict[str, Any], fragment: dict[str, Any]) -> dict
             continue
         codes = {s["code"] for s in existing.get("statuses", [])}
         existing.setdefault("statuses", []).extend(s for s in entry.get("statuses", []) if s["code"] not in codes)
-        names = {f["name"] for f in existing.get("extra_fields", [])}
-        existing.setdefault("extra_fields", []).extend(f for f in entry.get("extra_fields", []) if f["name"] not in names)
+        existing.setdefault("extra_fields", []).extend(entry.get("extra_fields", []))
         if "observed" in entry and existing.get("cite") is None:
             existing.pop("cite", None)
             existing["observed"] = entry["observed"]

@@ -583,6 +583,12 @@ BAD_CASES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
         "duplicate field 'f'",
     ),
     (
+        "duplicate observed field",
+        _set("/problems/0/extra_fields", [{"name": "f", "kind": "string", "description": "d", "observed": _observed()}] * 2),
+        "/problems/0/extra_fields/1/name",
+        "duplicate field 'f'",
+    ),
+    (
         "empty enum",
         _set("/problems/0/extra_fields", [{"name": "f", "kind": "string", "description": "d", "enum_values": [], "cite": CITE}]),
         "/problems/0/extra_fields/0/enum_values",
@@ -811,3 +817,15 @@ def test_generate_refuses_a_pinned_class_name_the_runtime_takes(name: str, tmp_p
     err = without_positions(capsys.readouterr().err)
     assert f"{supplement}: /problems/0/class_name: class name '{name}' is reserved" in err, err
     assert not out.exists()
+
+
+def test_a_field_may_come_once_from_the_docs_and_once_from_traffic(tmp_path: Path) -> None:
+    """``audit --suggest`` adds observed enum values to a field the docs already describe."""
+    doc = _observed_doc()
+    doc["problems"][0]["extra_fields"] = [
+        {"name": "reason", "kind": "string", "description": "d", "cite": CITE},
+        {"name": "reason", "kind": "string", "description": "d", "enum_values": ["new-one"], "observed": _observed()},
+    ]
+    result, diags = _load(tmp_path, doc)
+    assert diags == [] and result is not None
+    assert [type(f.cite).__name__ for f in result.problems[0].extra_fields] == ["Citation", "Observation"]
