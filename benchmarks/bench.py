@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Every performance figure of issues 7, 11 and 14, side by side in one run: ``make bench``.
+"""Every performance figure of issues 7, 11, 14 and 16, side by side in one run: ``make bench``.
 
     python benchmarks/bench.py [--write benchmarks/RESULTS.md] [--runs 5] [--peer-runs 3]
+    python benchmarks/bench.py --only audit [--audit-megabytes 100]   # issue 16's rows alone
 
 Standard library only. The peers (datamodel-code-generator, pydantic) live in their own
 environment, ``benchmarks/.venv`` (gitignored), created with ``python3 -m venv`` and filled
@@ -221,10 +222,17 @@ class Bench:
         self.rows: list[Row] = []
         self.tables: list[str] = []
         self.notes: list[str] = []
-        self.peer = peer_python()
+        self._peer: Path | None = None
         self.cold_wall = 0.0
         self.out_for_package: Path | None = None
         self._n = 0
+
+    @property
+    def peer(self) -> Path:
+        """The peers' interpreter, created on first use: ``--only audit`` needs no peers."""
+        if self._peer is None:
+            self._peer = peer_python()
+        return self._peer
 
     def fresh(self, stem: str) -> Path:
         self._n += 1
@@ -625,14 +633,93 @@ class Bench:
         rates: dict[str, float] = json.loads(run([self.py, "-c", code, str(path)]).stdout)
         return rates
 
+    # 6. issue 16: `xproblems audit` of 1 GB of recorded traffic, in bounded memory
+
+    def audit(self) -> None:
+        megabytes, runs = self.args.audit_megabytes, self.args.audit_runs
+        where = self.tmp / "traffic"
+        where.mkdir()
+        try:
+            self.audit_rows(where, megabytes, runs)
+        finally:  # a gigabyte on disk: gone before the next figure, whatever happened
+            shutil.rmtree(where, ignore_errors=True)
+
+    def traffic(self, path: Path, megabytes: float) -> dict[str, int]:
+        """Synthetic recorded traffic written by benchmarks/traffic_synth.py in a child (see ``scale``)."""
+        done = run([self.py, str(HERE / "traffic_synth.py"), "--megabytes", str(megabytes), "--out", str(path)])
+        made: dict[str, int] = json.loads(done.stdout)
+        return made
+
+    def audit_rows(self, where: Path, megabytes: float, runs: int) -> None:
+        big, small = where / "traffic.jsonl", where / "traffic-tenth.jsonl"
+        made = self.traffic(big, megabytes)
+        # The same seed: the tenth is the big file's first tenth, so memory can be compared.
+        made_small = self.traffic(small, megabytes / 10)
+        audit = [self.py, "-m", "xproblems", "audit", str(big), "--format", "json"]
+        loop = "import json, sys\nfor line in open(sys.argv[1], 'rb'):\n    if line.strip():\n        json.loads(line)"
+        bare = [self.py, "-c", loop, str(big)]
+        series = alternate(runs, {"audit": lambda: run(audit), "json": lambda: run(bare)})
+        tenth = run([*audit[:4], str(small), *audit[5:]])
+        report = json.loads(series["audit"].samples[-1].stdout)
+        totals = report["totals"]
+        if totals["responses"] + totals["frames"] != made["lines"]:  # a bench of a partial read would mean nothing
+            raise SystemExit(f"bench: audit read {totals['responses']} responses + {totals['frames']} frames of {made['lines']} lines")
+        size, s, j = made["bytes"], series["audit"], series["json"]
+        label = f"{size / MB:,.0f} MB" if size < 1e9 * 0.98 else f"{size / 1e9:.2f} GB"
+        shown = cmdline(["python", "benchmarks/traffic_synth.py", "--megabytes", f"{megabytes:g}", "--out", "$TRAFFIC"]) + " && "
+        self.rows.append(
+            Row(
+                f"`audit` of {label} of synthetic recorded traffic (JSON Lines, {made['lines']:,} lines): peak RSS",
+                f"{s.maxrss / MB:.0f} MB ({mib(s.maxrss)}; the larger of n={len(s)})",
+                f"its first tenth ({made_small['bytes'] / MB:,.0f} MB) {tenth.maxrss / MB:.0f} MB; "
+                f"the `json.loads` loop {j.maxrss / MB:.0f} MB",
+                f"{s.maxrss / tenth.maxrss:.2f}× the tenth's",
+                "< 200 MB",
+                s.maxrss < 200 * MB,
+                shown + cmdline([*audit[:4], "$TRAFFIC", *audit[5:]]),
+            )
+        )
+        # Information, not a target: audit's per-record work (headers, route, time, the
+        # tally) is constant per line while json.loads costs per byte, so the ratio depends on
+        # the mix's mean line size; issue 16 asks only that it be reported.
+        self.rows.append(
+            Row(
+                f"`audit --format json` throughput, {label} (CPU; n={len(s)} at this size) vs a bare `json.loads` loop over the same lines",
+                f"{size / MB / s.cpu:.0f} MB/s CPU, {size / MB / s.wall:.0f} MB/s wall ({secs(s.cpu)} CPU, {secs(s.wall)} wall)",
+                f"`json.loads` loop {size / MB / j.cpu:.0f} MB/s CPU, {size / MB / j.wall:.0f} MB/s wall ({secs(j.cpu)} CPU, n={len(j)})",
+                f"{s.cpu / j.cpu:.2f}× the loop's CPU",
+                "(information)",
+                None,
+                shown + cmdline([*audit[:4], "$TRAFFIC", *audit[5:]]) + " vs " + cmdline(bare[:2]) + " " + ansi_c(loop) + " '$TRAFFIC'",
+            )
+        )
+        outcomes = ", ".join(f"{k} {v:,}" for k, v in report["outcomes"].items())
+        frames = ", ".join(f"{k} {v:,}" for k, v in report["stream"]["frames"].items())
+        unknown = sum(1 for t in report["types"] if not t["known"])
+        self.tables.append(
+            "### Audit: the synthetic recording (benchmarks/traffic_synth.py, seed 16) and what audit made of it\n\n"
+            "| size | lines | responses | outcomes | stream frames | problem types (unknown) | new to the catalogue |\n"
+            "|---:|---:|---:|---|---|---:|---:|\n"
+            f"| {size / MB:,.1f} MB | {made['lines']:,} | {totals['responses']:,} | {outcomes} | {frames} | "
+            f"{len(report['types'])} ({unknown}) | {totals['new']} |"
+        )
+        self.notes.append(
+            f"Audit's start-up (catalogue of the pinned history and the supplement) is included: the first tenth's run took "
+            f"{secs(tenth.cpu)} CPU for {made_small['bytes'] / MB:,.0f} MB. The file is written and read on the same machine, "
+            "so both children read it from the page cache (not counted in RSS); it is deleted after these rows."
+        )
+
     # --- report ---------------------------------------------------------------------------
 
     def report(self, started: float, argv: Sequence[str]) -> str:
-        versions = [
-            f"- Peers (benchmarks/.venv): datamodel-code-generator {pip_version(self.peer, 'datamodel-code-generator')}, "
-            f"pydantic {pip_version(self.peer, 'pydantic')}; generator: black {pip_version(Path(self.py), 'black')}, "
-            f"openapi-pydantic {pip_version(Path(self.py), 'openapi-pydantic')}",
-        ]
+        ours = f"generator: black {pip_version(Path(self.py), 'black')}, openapi-pydantic {pip_version(Path(self.py), 'openapi-pydantic')}"
+        peers = (
+            f"Peers (benchmarks/.venv): datamodel-code-generator {pip_version(self._peer, 'datamodel-code-generator')}, "
+            f"pydantic {pip_version(self._peer, 'pydantic')}; "
+            if self._peer is not None
+            else ""
+        )
+        versions = [f"- {peers}{ours}"]
         lines = [
             "# Benchmarks",
             "",
@@ -651,7 +738,7 @@ class Bench:
             f"on {os.cpu_count()} logical cores (above the core count, other processes shared the CPUs: wall times stretch)",
             *versions,
             "",
-            "## Targets (issues 7, 11 and 14)",
+            "## Targets (issues 7, 11, 14 and 16)",
             "",
             "| figure | measured | reference | ratio | target | result |",
             "|---|---|---|---|---|---|",
@@ -666,8 +753,16 @@ class Bench:
         return "\n".join(lines) + "\n"
 
 
+def ansi_c(code: str) -> str:
+    """Multi-line code as one shell word (bash's ``$'...'``), so the command can be pasted."""
+    return "$'" + code.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n") + "'"
+
+
 def snapshot(out: Path) -> list[tuple[str, int, int]]:
     return sorted((str(p.relative_to(out)), p.stat().st_mtime_ns, p.stat().st_size) for p in out.rglob("*"))
+
+
+FIGURES = ("cold", "warm", "diff", "package", "scale", "audit")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -676,16 +771,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (median); default 5")
     parser.add_argument("--peer-runs", type=int, default=3, help="runs of datamodel-codegen; default 3")
     parser.add_argument("--scale-runs", type=int, default=3, help="runs per synthetic spec; default 3")
+    parser.add_argument("--audit-megabytes", type=float, default=1000.0, help="size of the recorded traffic audited (1 MB = 10**6 bytes); default 1000")
+    parser.add_argument("--audit-runs", type=int, default=2, help="runs of audit and of the json.loads loop at that size; default 2")
     parser.add_argument("--specs", type=Path, default=ROOT.parent / "shared" / "specs", help="directory of X's specs")
     parser.add_argument("--python", type=Path, default=Path(sys.executable), help="the project's interpreter")
-    parser.add_argument("--only", nargs="*", choices=("cold", "warm", "diff", "package", "scale"), help="run only these figures")
+    parser.add_argument("--only", nargs="*", choices=FIGURES, help="run only these figures")
     raw = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(raw)
     started = time.perf_counter()
     LOAD.append(os.getloadavg()[0])
     bench = Bench(args)
     try:
-        for name in ("cold", "warm", "diff", "package", "scale"):
+        for name in FIGURES:
             if args.only is None or name in args.only:
                 print(f"bench: {name}", file=sys.stderr)
                 getattr(bench, name)()

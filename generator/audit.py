@@ -324,7 +324,9 @@ class Tally:
         disconnect = next((p for p in problems if _key_of(p) == DISCONNECT_KEY), None)
         if disconnect is not None:
             reason = disconnect.get(DISCONNECT_MEMBER)
-            self.disconnects[reason if _code_like(reason) else "(not a code)"] += 1
+            shown = reason if _code_like(reason) else "(not a code)"
+            if _limited(self.disconnects, shown):  # the frame is counted below either way
+                self.disconnects[shown] += 1
         kind = "disconnect" if disconnect is not None else "data-with-errors" if "data" in value else "errors" if problems else "data"
         self.frames[kind] += 1
         for problem in problems:
