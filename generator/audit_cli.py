@@ -59,7 +59,7 @@ def add_audit_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run_audit(args: argparse.Namespace) -> int:
     """``audit``: the report on stdout; 2 on bad input (nothing written), else 0 or 1."""
     from .audit import Tally
-    from .traffic import ReadStats, read_records
+    from .traffic import Findings, ReadStats, read_records
 
     catalogue, diags = _catalogue(args)
     if catalogue is None:
@@ -67,15 +67,14 @@ def run_audit(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     tally = Tally(catalogue, show_values=args.show_values)
     stats = ReadStats()
-    found: list[Diagnostic] = []
+    found = Findings(keep=MAX_PRINTED)
     for path in args.files:
         for record in read_records(path, found, stats):
             tally.add(record)
-    bad = [d for d in found if d.level == "error"]
-    print_diagnostics(diags + found[:MAX_PRINTED])
-    if len(found) > MAX_PRINTED:
-        emit(f"error: {len(found) - MAX_PRINTED} more bad record(s) not shown\n", _stderr())
-    if bad:
+    print_diagnostics(diags + found.kept)
+    if found.more:
+        emit(f"error: {found.more} more bad record(s) not shown\n", _stderr())
+    if found.errors:
         return EXIT_BAD_INPUT
     report = tally.report(files=[str(p) for p in args.files], other_hosts=stats.other_hosts)
     if args.suggest is not None:

@@ -85,6 +85,25 @@ class Frame:
 Record = Response | Frame
 
 
+class Findings:
+    """The diagnostics of reading: the first ``keep`` kept, the rest only counted, so that a
+    recording of a million bad lines costs no more memory than one of twenty."""
+
+    def __init__(self, keep: int = 20) -> None:
+        self.keep = keep
+        self.kept: list[Diagnostic] = []
+        self.more = 0
+        self.errors = 0
+
+    def append(self, diagnostic: Diagnostic) -> None:
+        """Keep or count one diagnostic."""
+        self.errors += diagnostic.level == "error"
+        if len(self.kept) < self.keep:
+            self.kept.append(diagnostic)
+        else:
+            self.more += 1
+
+
 @dataclass
 class ReadStats:
     """What reading skipped: HAR entries of other hosts (counted, never named)."""
@@ -92,7 +111,7 @@ class ReadStats:
     other_hosts: int = 0
 
 
-def read_records(path: Path, diags: list[Diagnostic], stats: ReadStats) -> Iterator[Record]:
+def read_records(path: Path, diags: Findings, stats: ReadStats) -> Iterator[Record]:
     """Every record of one file, in order; problems are appended to ``diags`` as they are met.
 
     A ``.har`` file is read as HAR, anything else as JSON Lines (``-`` is standard input).
@@ -103,7 +122,7 @@ def read_records(path: Path, diags: list[Diagnostic], stats: ReadStats) -> Itera
         yield from _read_jsonl(path, diags)
 
 
-def _open(path: Path, diags: list[Diagnostic]) -> IO[bytes] | None:
+def _open(path: Path, diags: Findings) -> IO[bytes] | None:
     import sys
 
     if str(path) == "-":
@@ -121,7 +140,7 @@ def _open(path: Path, diags: list[Diagnostic]) -> IO[bytes] | None:
 # --- JSON Lines ---------------------------------------------------------------------------
 
 
-def _read_jsonl(path: Path, diags: list[Diagnostic]) -> Iterator[Record]:
+def _read_jsonl(path: Path, diags: Findings) -> Iterator[Record]:
     file = str(path)
     handle = _open(path, diags)
     if handle is None:
@@ -149,7 +168,7 @@ def _skip_line(handle: IO[bytes]) -> None:
             return
 
 
-def _jsonl_record(line: bytes, file: str, number: int, diags: list[Diagnostic]) -> Record | None:
+def _jsonl_record(line: bytes, file: str, number: int, diags: Findings) -> Record | None:
     where = f"line {number}"
     if number == 1 and line.startswith(b"\xef\xbb\xbf"):
         line = line[3:]
@@ -173,7 +192,7 @@ def _reason(exc: Exception) -> str:
     return str(exc).split("\n", 1)[0].strip(" '\"")[:100]
 
 
-def _response(value: dict[str, Any], file: str, where: str, number: int, diags: list[Diagnostic]) -> Response | None:
+def _response(value: dict[str, Any], file: str, where: str, number: int, diags: Findings) -> Response | None:
     """A JSON Lines response record, checked member by member."""
     found: list[str] = []
     status = value.get("status")
@@ -231,7 +250,7 @@ def _keep_header(headers: dict[str, str], name: str, value: str) -> None:
 # --- HAR ----------------------------------------------------------------------------------
 
 
-def _read_har(path: Path, diags: list[Diagnostic], stats: ReadStats) -> Iterator[Record]:
+def _read_har(path: Path, diags: Findings, stats: ReadStats) -> Iterator[Record]:
     """HAR entries one at a time with ``ijson``: a recording of gigabytes never sits in memory."""
     import ijson
 
@@ -254,7 +273,7 @@ def _read_har(path: Path, diags: list[Diagnostic], stats: ReadStats) -> Iterator
         diags.append(Diagnostic("warning", file, "/log/entries", "no HAR entries (is this a HAR 1.2 file?)"))
 
 
-def _har_entry(entry: object, file: str, index: int, diags: list[Diagnostic], stats: ReadStats) -> Response | None:
+def _har_entry(entry: object, file: str, index: int, diags: Findings, stats: ReadStats) -> Response | None:
     pointer = join("/log/entries", index)
     request = entry.get("request") if isinstance(entry, dict) else None
     response = entry.get("response") if isinstance(entry, dict) else None

@@ -412,17 +412,17 @@ def test_any_bytes_give_records_or_diagnostics_never_an_exception(data: bytes, a
     import tempfile
 
     from xproblems.audit import Tally
-    from xproblems.traffic import ReadStats, read_records
+    from xproblems.traffic import Findings, ReadStats, read_records
 
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / ("any.har" if as_har else "any.jsonl")
         path.write_bytes(data)
-        diags: list[Any] = []
+        diags = Findings()
         tally = Tally(_catalogue())
         for record in read_records(path, diags, ReadStats()):
             tally.add(record)
         tally.report()
-        assert all(d.render().count("\n") == 0 for d in diags)
+        assert all(d.render().count("\n") == 0 for d in diags.kept)
 
 
 def _catalogue() -> Any:
@@ -453,3 +453,15 @@ def test_any_json_records_and_frames_fold_without_an_exception(values: list[obje
         problem = {"type": X + "resource-not-found", "resource_type": value, "detail": value}
         tally.add(Response("f", "x", 200, {}, {"errors": [problem, value]}, None, None, None))
     tally.report()
+
+
+def test_bad_records_are_kept_up_to_a_bound_then_counted() -> None:
+    """A million malformed lines cost no more memory than twenty (the first are printed)."""
+    from xproblems.model import Diagnostic
+    from xproblems.traffic import Findings
+
+    found = Findings(keep=20)
+    for n in range(10_000):
+        found.append(Diagnostic("error" if n % 2 else "warning", "f", "", f"line {n}"))
+    assert (len(found.kept), found.more, found.errors) == (20, 9_980, 5_000)
+    assert [d.message for d in found.kept[:2]] == ["line 0", "line 1"]
