@@ -302,7 +302,9 @@ def _value_mark(v: EnumValue) -> str:
 def _enum_values(e: EnumType) -> Md:
     if e.free_text_in_spec:
         values = _join(Md(md_code(v.value) + _value_mark(v)) for v in e.values)
-        return Md(f"{values} (the current spec declares {md_code(e.field_name)} as free text, with no enum; these values are from older specs)")
+        # Values the docs or traffic add to a free-text field are not from older specs.
+        whence = "these values are from older specs" if all(v.retired for v in e.values) else "unmarked values are from older specs or the docs"
+        return Md(f"{values} (the current spec declares {md_code(e.field_name)} as free text, with no enum; {whence})")
     return _join(Md(md_code(v.value) + (" (older specs only)" if v.retired else _value_mark(v))) for v in e.values)
 
 

@@ -171,3 +171,15 @@ def test_pages_without_observed_facts_say_nothing_of_them(catalogue: Catalogue) 
     """The pinned catalogue has no observed fact: no mark, no note (errors.md is unchanged)."""
     text = render_templates(catalogue, "x_problems")["docs/errors.md"]
     assert "observed" not in text.lower()
+
+
+def test_a_free_text_field_says_where_its_values_come_from() -> None:
+    """Only when every value is from older specs does the row say so; observed values are marked."""
+    from xproblems.docs import _enum_values
+    from xproblems.model import EnumType, EnumValue
+
+    older = EnumType("ResourceType", "resource_type", (EnumValue("tweet", "TWEET", True),), free_text_in_spec=True)
+    assert _enum_values(older).endswith("with no enum; these values are from older specs)")
+    mixed = EnumType("ResourceType", "resource_type", (EnumValue("tweet", "TWEET", True), EnumValue("space", "SPACE", False, observed=True)), free_text_in_spec=True)
+    text = _enum_values(mixed)
+    assert "`space` (observed)" in text and text.endswith("unmarked values are from older specs or the docs)")
