@@ -8,11 +8,16 @@ pins); 3 an internal error.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .cli_shared import EXIT_BAD_INPUT, EXIT_DIFFERENT, EXIT_OK, add_history_options, emit, epilog, print_diagnostics
 from .model import Diagnostic
+
+if TYPE_CHECKING:
+    from .audit import AuditReport
+    from .model import Catalogue
 
 FORMATS = ("text", "markdown", "json")
 FAIL_ON = ("new", "never")
@@ -61,6 +66,10 @@ def run_audit(args: argparse.Namespace) -> int:
     from .audit import Tally
     from .traffic import Findings, ReadStats, read_records
 
+    clash = _suggest_clash(args.suggest, args.files)
+    if clash is not None:
+        print_diagnostics([clash])
+        return EXIT_BAD_INPUT
     catalogue, diags = _catalogue(args)
     if catalogue is None:
         print_diagnostics(diags)
@@ -73,7 +82,7 @@ def run_audit(args: argparse.Namespace) -> int:
             tally.add(record)
     print_diagnostics(diags + found.kept)
     if found.more:
-        emit(f"error: {found.more} more bad record(s) not shown\n", _stderr())
+        emit(f"error: {found.more} more bad record(s) not shown\n", sys.stderr)
     if found.errors:
         return EXIT_BAD_INPUT
     report = tally.report(files=[str(p) for p in args.files], other_hosts=stats.other_hosts)
@@ -86,13 +95,17 @@ def run_audit(args: argparse.Namespace) -> int:
     return EXIT_DIFFERENT if args.fail_on == "new" and report.new else EXIT_OK
 
 
-def _stderr() -> Any:
-    import sys
+def _suggest_clash(suggest: Path | None, files: list[Path]) -> Diagnostic | None:
+    """Why ``--suggest`` may not be written: it names a recording (which it would replace)."""
+    if suggest is None:
+        return None
+    for path in files:
+        if str(path) != "-" and (path == suggest or (path.exists() and suggest.exists() and path.samefile(suggest))):
+            return Diagnostic("error", str(suggest), "", "--suggest names a recording being audited; it would be replaced")
+    return None
 
-    return sys.stderr
 
-
-def _catalogue(args: argparse.Namespace) -> tuple[Any, list[Diagnostic]]:
+def _catalogue(args: argparse.Namespace) -> tuple[Catalogue | None, list[Diagnostic]]:
     """The catalogue ``generate`` would build from the same options (and [tool.xproblems])."""
     from .config import apply
     from .pipeline import catalogue_for, errors_in, load_spec
@@ -110,10 +123,12 @@ def _catalogue(args: argparse.Namespace) -> tuple[Any, list[Diagnostic]]:
     catalogue, diags = catalogue_for(current, history=req.history, also=req.also, supplement=req.supplement, validate=True, diags=found)
     if catalogue is None or errors_in(diags):
         return None, diags
-    return catalogue, [d for d in diags if d.level == "error"]
+    # Warnings about the catalogue's inputs (conflicts, left-out schemas) are generate's and
+    # diff's to report; an audit of traffic is not the place to repeat them.
+    return catalogue, []
 
 
-def _write_suggestions(path: Path, report: Any, catalogue: Any) -> Diagnostic | None:
+def _write_suggestions(path: Path, report: AuditReport, catalogue: Catalogue) -> Diagnostic | None:
     from .suggest import render_suggestions
     from .write import write_atomic
 
@@ -124,7 +139,7 @@ def _write_suggestions(path: Path, report: Any, catalogue: Any) -> Diagnostic | 
     return None
 
 
-def _render(report: Any, fmt: str) -> str:
+def _render(report: AuditReport, fmt: str) -> str:
     from .audit_render import render_json, render_markdown, render_text
 
     if fmt == "json":

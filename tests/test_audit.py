@@ -465,3 +465,14 @@ def test_bad_records_are_kept_up_to_a_bound_then_counted() -> None:
         found.append(Diagnostic("error" if n % 2 else "warning", "f", "", f"line {n}"))
     assert (len(found.kept), found.more, found.errors) == (20, 9_980, 5_000)
     assert [d.message for d in found.kept[:2]] == ["line 0", "line 1"]
+
+
+def test_suggest_never_replaces_a_recording(tmp_path: Path) -> None:
+    recording = tmp_path / "traffic.jsonl"
+    text = json.dumps({"status": 400, "body": {"type": X + "new-thing", "title": "t"}}) + "\n"
+    recording.write_text(text, encoding="utf-8")
+    (tmp_path / "link.jsonl").symlink_to(recording)
+    for target in (recording, tmp_path / "link.jsonl"):
+        done = run_cli("audit", recording, "--suggest", target)
+        assert done.returncode == 2 and "--suggest names a recording being audited" in done.stderr
+        assert recording.read_text(encoding="utf-8") == text
