@@ -21,7 +21,7 @@ from typing import Any, Literal, TypeGuard
 
 from .extract import BASE_FIELDS
 from .model import Catalogue, Field, ProblemType
-from .runtime._base import _json_kind
+from .runtime._base import _json_kind, _redact_url
 from .runtime._uri import problem_key
 from .runtime_source import SOURCES
 from .traffic import Frame, Record, Response
@@ -40,7 +40,7 @@ DISCONNECT_KEY = "operational-disconnect"
 DISCONNECT_MEMBER = "disconnect_type"
 #: Stream frame kinds, named as the runtime's ``StreamEventKind`` values.
 FRAME_KINDS = ("heartbeat", "data", "data-with-errors", "errors", "disconnect", "undecodable")
-BodyKind = Literal["html", "text", "empty", "json-not-problem"]
+BodyKind = Literal["html", "text", "empty", "json-not-problem", "not-captured"]
 
 
 # --- the report ---------------------------------------------------------------------------
@@ -79,7 +79,8 @@ class TypeFinding:
     seen: Seen
     #: Each status the type came with, most frequent first; ``stream`` for stream frames.
     statuses: tuple[tuple[str, Seen], ...]
-    #: Statuses the catalogue's docs do not give for the type (``stream`` and ``unknown`` never count).
+    #: Error statuses (400 and up) the catalogue's docs do not give for the type. A partial
+    #: error in a 200 is not its type's status; ``stream`` and ``unknown`` are not statuses.
     undocumented_statuses: tuple[int, ...]
     routes: tuple[tuple[str, int], ...]
     #: Member names (base members excluded) with the kinds their values had.
@@ -120,9 +121,11 @@ class EnumFinding:
     class_name: str
     field: str
     field_kind: str
-    #: The value when it looks like a code (or masked, with show_values); else ``None``.
+    #: The value when it looks like a code, else ``None`` (it may be personal data).
     value: str | None
     seen: Seen
+    #: A value that is not a code, masked (``show_values`` only); never suggested.
+    masked: str | None = None
 
 
 @dataclass(frozen=True)
@@ -264,7 +267,7 @@ class Tally:
         self.types: dict[str, _Type] = {}
         self.members: dict[tuple[str, str], _Member] = {}
         self.missing: Counter[tuple[str, str]] = Counter()
-        self.enum_values: dict[tuple[str, str, str | None], _Seen] = {}
+        self.enum_values: dict[tuple[str, str, str | None, str | None], _Seen] = {}
         self.retired: dict[tuple[str, str | None, str | None], _Seen] = {}
         self.bodies: dict[BodyKind, tuple[_Seen, Counter[str]]] = {}
         self.families: dict[str, tuple[_Seen, Counter[str], set[str]]] = {}
@@ -311,7 +314,7 @@ class Tally:
     def _frame(self, f: Frame) -> None:
         self.frame_count += 1
         value = f.value
-        if value is None:
+        if f.blank:
             self.frames["heartbeat"] += 1
             return
         if not isinstance(value, dict):
@@ -321,13 +324,17 @@ class Tally:
             self.frames["data"] += 1
             return
         problems = problems_in(value)
+        # The frame's kind as the runtime's classify_stream_line decides it: any item of
+        # ``errors`` makes it an error frame, a problem object or not.
+        errors = value.get("errors")
+        erred = bool(problems) or (isinstance(errors, list) and bool(errors))
         disconnect = next((p for p in problems if _key_of(p) == DISCONNECT_KEY), None)
         if disconnect is not None:
             reason = disconnect.get(DISCONNECT_MEMBER)
             shown = reason if _code_like(reason) else "(not a code)"
             if _limited(self.disconnects, shown):  # the frame is counted below either way
                 self.disconnects[shown] += 1
-        kind = "disconnect" if disconnect is not None else "data-with-errors" if "data" in value else "errors" if problems else "data"
+        kind = "disconnect" if disconnect is not None else ("data-with-errors" if erred else "data") if "data" in value else "errors" if erred else "data"
         self.frames[kind] += 1
         for problem in problems:
             self._problem(problem, f, "stream")
@@ -351,7 +358,7 @@ class Tally:
     # -- problems --
 
     def _problem(self, obj: Mapping[str, Any], record: Record, status: str) -> None:
-        uri = obj.get("type", "about:blank")
+        uri = _redact_url(obj.get("type", "about:blank"))[:300]  # a type URI with ?access_token=
         key = problem_key(uri)
         if not _limited(self.types, key):
             return
@@ -410,8 +417,9 @@ class Tally:
             return
         if value in declared.enum_values:
             return
-        shown = value if _code_like(value) else (mask(value) if self.show_values else None)
-        enum_key = (key, declared.name, shown)
+        code = value if _code_like(value) else None
+        masked = mask(value) if code is None and self.show_values else None
+        enum_key = (key, declared.name, code, masked)
         if _limited(self.enum_values, enum_key):
             self.enum_values.setdefault(enum_key, _Seen()).add(record)
 
@@ -453,7 +461,7 @@ class Tally:
     def _type(self, key: str, t: _Type) -> TypeFinding:
         known = self.known.get(key)
         documented = {s.code for s in known.statuses} if known else set()
-        undocumented = sorted(int(s) for s in t.statuses if s not in _NOT_CODES and int(s) not in documented)
+        undocumented = sorted(int(s) for s in t.statuses if s not in _NOT_CODES and int(s) >= 400 and int(s) not in documented)
         members = tuple(MemberSeen(n, tuple(sorted(m.kinds)), m.seen.freeze()) for n, m in sorted(t.members.items()))
         statuses = sorted(t.statuses.items(), key=lambda ss: (-ss[1].count, ss[0]))
         return TypeFinding(
@@ -472,9 +480,9 @@ class Tally:
     def _member(self, k: tuple[str, str], m: _Member) -> MemberFinding:
         return MemberFinding(k[0], self.known[k[0]].class_name, k[1], tuple(sorted(m.kinds)), m.seen.freeze(), m.example)
 
-    def _enum(self, k: tuple[str, str, str | None], s: _Seen) -> EnumFinding:
+    def _enum(self, k: tuple[str, str, str | None, str | None], s: _Seen) -> EnumFinding:
         f = self.fields[k[0]][k[1]]
-        return EnumFinding(k[0], self.known[k[0]].class_name, k[1], f.kind, k[2], s.freeze())
+        return EnumFinding(k[0], self.known[k[0]].class_name, k[1], f.kind, k[2], s.freeze(), k[3])
 
     def _retired(self, k: tuple[str, str | None, str | None], s: _Seen) -> RetiredFinding:
         kind = self.fields[k[0]][k[1]].kind if k[1] is not None else None
@@ -525,6 +533,8 @@ def body_kind(r: Response) -> BodyKind | None:
     """What a body that holds no problem is; None for a success (below 400, or JSON data).
     A response of unknown status counts as failed unless its body is JSON data."""
     failed = r.status is None or r.status >= 400
+    if not r.captured:
+        return "not-captured"
     if r.text is not None:
         stripped = r.text.strip()
         if not stripped:
@@ -618,7 +628,7 @@ def example(obj: Mapping[str, Any], *, show_values: bool) -> str:
     each = mask if show_values else kinds_only
     pairs = []
     for name, value in list(obj.items())[:20]:
-        shown = _json_str(str(value)[:200]) if name == "type" else each(value, 1)
+        shown = _json_str(_redact_url(str(value))[:200]) if name == "type" else each(value, 1)
         pairs.append(f"{_json_str(str(name)[:40])}: {shown}")
     return "{" + ", ".join(pairs + (["..."] if len(obj) > 20 else [])) + "}"
 

@@ -17,7 +17,7 @@ from .model import Diagnostic
 
 if TYPE_CHECKING:
     from .audit import AuditReport
-    from .model import Catalogue
+    from .model import Catalogue, Supplement
 
 FORMATS = ("text", "markdown", "json")
 FAIL_ON = ("new", "never")
@@ -66,12 +66,12 @@ def run_audit(args: argparse.Namespace) -> int:
     from .audit import Tally
     from .traffic import Findings, ReadStats, read_records
 
-    clash = _suggest_clash(args.suggest, args.files)
-    if clash is not None:
-        print_diagnostics([clash])
+    usage = _usage_problems(args.suggest, args.files)
+    if usage:
+        print_diagnostics(usage)
         return EXIT_BAD_INPUT
-    catalogue, diags = _catalogue(args)
-    if catalogue is None:
+    catalogue, supplement, diags = _catalogue(args)
+    if catalogue is None or supplement is None:
         print_diagnostics(diags)
         return EXIT_BAD_INPUT
     tally = Tally(catalogue, show_values=args.show_values)
@@ -87,53 +87,73 @@ def run_audit(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     report = tally.report(files=[str(p) for p in args.files], other_hosts=stats.other_hosts)
     if args.suggest is not None:
-        problem = _write_suggestions(args.suggest, report, catalogue)
+        problem = _write_suggestions(args.suggest, report, catalogue, supplement)
         if problem is not None:
             print_diagnostics([problem])
             return EXIT_BAD_INPUT
     emit(_render(report, args.format))
-    return EXIT_DIFFERENT if args.fail_on == "new" and report.new else EXIT_OK
+    if args.fail_on == "new" and report.new:
+        emit(f"xproblems: {report.new} fact(s) new to the catalogue (--fail-on new)\n", sys.stderr)
+        return EXIT_DIFFERENT
+    return EXIT_OK
 
 
-def _suggest_clash(suggest: Path | None, files: list[Path]) -> Diagnostic | None:
-    """Why ``--suggest`` may not be written: it names a recording (which it would replace)."""
-    if suggest is None:
-        return None
-    for path in files:
-        if str(path) != "-" and (path == suggest or (path.exists() and suggest.exists() and path.samefile(suggest))):
-            return Diagnostic("error", str(suggest), "", "--suggest names a recording being audited; it would be replaced")
+def _usage_problems(suggest: Path | None, files: list[Path]) -> list[Diagnostic]:
+    """What is wrong with the files given before anything is read: standard input twice, or
+    a ``--suggest`` that would replace a recording, a device or a FIFO, or needs a directory."""
+    found = []
+    if sum(str(p) == "-" for p in files) > 1:
+        found.append(Diagnostic("error", "<command line>", "", "- (standard input) is given more than once"))
+    if suggest is not None:
+        why = _suggest_problem(suggest, files)
+        if why:
+            found.append(Diagnostic("error", str(suggest), "", why))
+    return found
+
+
+def _suggest_problem(suggest: Path, files: list[Path]) -> str | None:
+    if str(suggest) == "-":
+        return "--suggest needs a file name (standard output carries the report)"
+    if not suggest.parent.is_dir():
+        return "--suggest: its directory does not exist"
+    if suggest.exists() or suggest.is_symlink():
+        if suggest.is_symlink() or not suggest.is_file():
+            return "--suggest: exists and is not a regular file (a device, FIFO, directory or link); not replaced"
+        if any(str(p) != "-" and p.exists() and p.samefile(suggest) for p in files):
+            return "--suggest names a recording being audited; it would be replaced"
     return None
 
 
-def _catalogue(args: argparse.Namespace) -> tuple[Catalogue | None, list[Diagnostic]]:
+def _catalogue(args: argparse.Namespace) -> tuple[Catalogue | None, Supplement | None, list[Diagnostic]]:
     """The catalogue ``generate`` would build from the same options (and [tool.xproblems])."""
     from .config import apply
-    from .pipeline import catalogue_for, errors_in, load_spec
+    from .pipeline import catalogue_for, errors_in, load_spec, load_supplement_cached
     from .request import DEFAULT_PACKAGE, make_request
 
     problems = apply(args)
     if problems:
-        return None, problems
+        return None, None, problems
     # audit writes no package: ``out`` only satisfies make_request, which checks every input.
     req = make_request(spec=args.spec, also=args.also, supplement=args.supplement, out=Path("."), package=DEFAULT_PACKAGE, pins=args.pins, no_history=args.no_history)
     if isinstance(req, list):
-        return None, req
+        return None, None, req
     pinned = req.history is not None and req.history.holding(req.spec) is not None
     current, found = load_spec(req.spec, validate=not pinned)
     catalogue, diags = catalogue_for(current, history=req.history, also=req.also, supplement=req.supplement, validate=True, diags=found)
     if catalogue is None or errors_in(diags):
-        return None, diags
+        return None, None, diags
+    supplement, _ = load_supplement_cached(req.supplement)  # read (and cached) by catalogue_for
     # Warnings about the catalogue's inputs (conflicts, left-out schemas) are generate's and
     # diff's to report; an audit of traffic is not the place to repeat them.
-    return catalogue, []
+    return catalogue, supplement, []
 
 
-def _write_suggestions(path: Path, report: AuditReport, catalogue: Catalogue) -> Diagnostic | None:
+def _write_suggestions(path: Path, report: AuditReport, catalogue: Catalogue, supplement: Supplement) -> Diagnostic | None:
     from .suggest import render_suggestions
     from .write import write_atomic
 
     try:
-        write_atomic(path, render_suggestions(report, catalogue))
+        write_atomic(path, render_suggestions(report, catalogue, supplement))
     except OSError as exc:
         return Diagnostic("error", str(path), "", f"cannot write: {exc.strerror or exc}")
     return None

@@ -36,7 +36,21 @@ def _statuses(statuses: Sequence[tuple[str, Seen]]) -> str:
 
 
 def _label(class_name: str | None, key: str) -> str:
-    return class_name or f"(unknown) {key}"
+    return class_name or f"(unknown) {_name(key)}"
+
+
+#: Longer names from traffic (a member name can be anything) are cut in text and Markdown.
+_NAME_LIMIT = 100
+
+
+def _name(text: str) -> str:
+    return text if len(text) <= _NAME_LIMIT else text[:_NAME_LIMIT] + "..."
+
+
+def _enum_value(value: str | None, masked: str | None) -> str:
+    if value is not None:
+        return value
+    return f"(not a code: {masked})" if masked is not None else "(not a code; --show-values shows it masked)"
 
 
 # --- text -----------------------------------------------------------------------------------
@@ -59,10 +73,10 @@ def render_text(report: AuditReport) -> str:
 
 def _text_sections(report: AuditReport) -> list[tuple[str, list[str]]]:
     return [
-        ("unknown problem types", [f"{t.uri}: ×{t.seen.count}, statuses {_statuses(t.statuses)}, {_when(t.seen)}; example {t.example}" for t in report.unknown_types]),
-        ("undeclared members", [f"{m.class_name}.{m.member}: {'/'.join(m.kinds)} ×{m.seen.count}, {_when(m.seen)}" + (f"; e.g. {m.example}" if m.example else "") for m in report.members]),
+        ("unknown problem types", [f"{_name(t.uri)}: ×{t.seen.count}, statuses {_statuses(t.statuses)}, {_when(t.seen)}{_routes(t.routes)}; example {t.example}" for t in report.unknown_types]),
+        ("undeclared members", [f"{m.class_name}.{_name(m.member)}: {'/'.join(m.kinds)} ×{m.seen.count}, {_when(m.seen)}" + (f"; e.g. {m.example}" if m.example else "") for m in report.members]),
         ("required members missing", [f"{m.class_name}.{m.member}: missing in {m.missing} of {m.of}" for m in report.missing]),
-        ("undeclared enum values", [f"{e.class_name}.{e.field} = {e.value if e.value is not None else '(a value that is not a code; --show-values shows it masked)'}: ×{e.seen.count}, {_when(e.seen)}" for e in report.enum_values]),
+        ("undeclared enum values", [f"{e.class_name}.{e.field} = {_enum_value(e.value, e.masked)}: ×{e.seen.count}, {_when(e.seen)}" for e in report.enum_values]),
         ("retired but still occurring", [f"{_retired_subject(r.class_name, r.field, r.value)}: ×{r.seen.count}, {_when(r.seen)}" for r in report.retired]),
         ("observed statuses", [f"{_label(t.class_name, t.key)}: {_statuses(t.statuses)}" + (f" (undocumented: {', '.join(map(str, t.undocumented_statuses))})" if t.undocumented_statuses else "") for t in report.types]),
         ("bodies that are not problems", [f"{b.kind}: ×{b.seen.count}, statuses {_pairs(b.statuses)}, {_when(b.seen)}" for b in report.bodies]),
@@ -70,6 +84,10 @@ def _text_sections(report: AuditReport) -> list[tuple[str, list[str]]]:
         ("stream frames", [f"{kind}: ×{count}" for kind, count in report.stream.frames]),
         ("stream disconnect types", [f"{kind}: ×{count}" for kind, count in report.stream.disconnects]),
     ]
+
+
+def _routes(routes: Sequence[tuple[str, int]]) -> str:
+    return f", from {_pairs(routes)}" if routes else ""
 
 
 def _retired_subject(class_name: str, field: str | None, value: str | None) -> str:
@@ -116,13 +134,13 @@ def _md_sections(report: AuditReport) -> list[tuple[str, str, list[str]]]:
     return [
         (
             "Unknown problem types",
-            "| type | count | first seen | last seen | statuses | example |",
-            [f"| {md_code(t.uri)} | {_md_seen(t.seen)} | {md_text(_statuses(t.statuses))} | {md_code(t.example)} |" for t in report.unknown_types],
+            "| type | count | first seen | last seen | statuses | routes | example |",
+            [f"| {md_code(_name(t.uri))} | {_md_seen(t.seen)} | {md_text(_statuses(t.statuses))} | {md_text(_pairs(t.routes))} | {md_code(t.example)} |" for t in report.unknown_types],
         ),
         (
             "Undeclared members",
             "| class | member | kinds | count | first seen | last seen |",
-            [f"| {md_code(m.class_name)} | {md_code(m.member)} | {md_text('/'.join(m.kinds))} | {_md_seen(m.seen)} |" for m in report.members],
+            [f"| {md_code(m.class_name)} | {md_code(_name(m.member))} | {md_text('/'.join(m.kinds))} | {_md_seen(m.seen)} |" for m in report.members],
         ),
         (
             "Required members missing",
@@ -132,7 +150,7 @@ def _md_sections(report: AuditReport) -> list[tuple[str, str, list[str]]]:
         (
             "Undeclared enum values",
             "| class | field | value | count | first seen | last seen |",
-            [f"| {md_code(e.class_name)} | {md_code(e.field)} | {md_code(e.value) if e.value is not None else 'not a code'} | {_md_seen(e.seen)} |" for e in report.enum_values],
+            [f"| {md_code(e.class_name)} | {md_code(e.field)} | {md_code(e.value) if e.value is not None else md_text(_enum_value(None, e.masked))} | {_md_seen(e.seen)} |" for e in report.enum_values],
         ),
         (
             "Retired but still occurring",
@@ -196,7 +214,7 @@ def report_data(report: AuditReport) -> dict[str, Any]:
         ],
         "undeclared_members": [{"key": m.key, "class_name": m.class_name, "member": m.member, "kinds": list(m.kinds), "seen": _seen(m.seen), "example": m.example} for m in report.members],
         "missing_required": [{"key": m.key, "class_name": m.class_name, "member": m.member, "missing": m.missing, "of": m.of} for m in report.missing],
-        "undeclared_enum_values": [{"key": e.key, "class_name": e.class_name, "field": e.field, "value": e.value, "seen": _seen(e.seen)} for e in report.enum_values],
+        "undeclared_enum_values": [{"key": e.key, "class_name": e.class_name, "field": e.field, "value": e.value, "masked": e.masked, "seen": _seen(e.seen)} for e in report.enum_values],
         "retired_in_use": [{"key": r.key, "class_name": r.class_name, "field": r.field, "value": r.value, "seen": _seen(r.seen)} for r in report.retired],
         "non_problem_bodies": [{"kind": b.kind, "statuses": dict(b.statuses), "seen": _seen(b.seen)} for b in report.bodies],
         "rate_limit_headers": [{"family": h.family, "members": list(h.members), "known": h.known, "statuses": dict(h.statuses), "seen": _seen(h.seen)} for h in report.rate_limits],

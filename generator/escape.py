@@ -139,7 +139,15 @@ def md_text(value: object) -> Md:
     # GitHub links bare addresses in text (its autolink extension); spec text never becomes
     # a link: an escaped ':' or '.' renders the same and stops it (an '@' is handled below).
     text = _AUTOLINK.sub(lambda m: m.group() + "\\", text)
+    # In issues, pull requests and job summaries GitHub also links #12, GH-12 and owner/repo#12,
+    # draws :emoji: and typesets $math$: a zero-width space (as after '@') or an escape stops each.
+    text = _REFERENCE.sub(lambda m: m.group() + "&#8203;", text).replace("$", "\\$")
     return Md(text.replace("@", _NO_MENTION))
+
+
+#: Where GitHub's references and emoji start: ``#`` before a digit, ``GH`` before ``-1``, and
+#: ``:`` opening an emoji short code (``:+1:``; a time's ``10:00:00`` is not one).
+_REFERENCE = re.compile(r"#(?=[0-9])|(?i:gh)(?=-[0-9])|:(?=[a-z_+-][a-z0-9_+-]*:)")
 
 
 #: Where GitHub's autolinks start (a scheme before ``:``, ``www`` before ``.``), even inside a

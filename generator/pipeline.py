@@ -113,7 +113,7 @@ def catalogue_for(
         found_diags += found
         if old is not None:
             olds.append((rank, old))
-    supp, found = _load_supplement(supplement or default_supplement())
+    supp, found = load_supplement_cached(supplement or default_supplement())
     found_diags += found
     if current is None or supp is None or errors_in(found_diags):
         return None, found_diags
@@ -151,7 +151,8 @@ def _shadowed(ordered: Sequence[SpecCatalogue]) -> list[Diagnostic]:
 _SUPPLEMENTS: dict[tuple[str, str], tuple[Supplement | None, tuple[Diagnostic, ...]]] = {}
 
 
-def _load_supplement(path: Path) -> tuple[Supplement | None, list[Diagnostic]]:
+def load_supplement_cached(path: Path) -> tuple[Supplement | None, list[Diagnostic]]:
+    """``supplement.load_supplement``, once per path and content in a process."""
     from .supplement import load_supplement
 
     try:

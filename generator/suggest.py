@@ -25,9 +25,10 @@ import yaml
 
 from .audit import AuditReport, Seen, TypeFinding
 from .escape import terminal_line
-from .model import Catalogue
+from .model import Catalogue, Supplement
 from .names import problem_class_name, unique
 from .runtime_source import RESERVED_NAMES
+from .supplement import uri_key
 
 #: ``when`` of a suggested status, and the ``description`` of suggested fields.
 OBSERVED_WHEN = "observed in recorded traffic"
@@ -53,9 +54,12 @@ def field_kind(kinds: Iterable[str]) -> str:
     return "any"
 
 
-def suggestions(report: AuditReport, catalogue: Catalogue) -> list[dict[str, Any]]:
-    """The ``problems`` entries to suggest, one per type with anything to add, by key."""
-    entries: dict[str, dict[str, Any]] = {}
+def suggestions(report: AuditReport, catalogue: Catalogue, supplement: Supplement) -> list[dict[str, Any]]:
+    """The ``problems`` entries to suggest, one per type with anything to add, by key.
+
+    A type the supplement has gets an entry of its ``uri`` as the supplement spells it and
+    only what to add to it; any other gets a whole entry (``class_name``, ``cite: null``)."""
+    entries = _Entries({uri_key(p.uri): p.uri for p in supplement.problems})
     known = {p.key: p for p in catalogue.problems}
     table = {s.code for s in catalogue.statuses}
     taken = {p.class_name for p in catalogue.problems} | {s.class_name for s in catalogue.statuses} | set(RESERVED_NAMES)
@@ -65,45 +69,59 @@ def suggestions(report: AuditReport, catalogue: Catalogue) -> list[dict[str, Any
             taken.add(name)
             entries[t.key] = _new_type(t, name, table)
         else:
-            entry = _entry(entries, t.key, t.uri, t.class_name)
+            entry = entries.entry(t.key, t.uri, t.class_name)
             if t.retired:
                 entry["observed"] = observed(t.seen)
             entry["statuses"] += _statuses(t, table, {s.code for s in known[t.key].statuses})
     for m in report.members:
-        entry = _entry(entries, m.key, known[m.key].uri, m.class_name)
+        entry = entries.entry(m.key, known[m.key].uri, m.class_name)
         entry["extra_fields"].append({"name": m.member, "kind": field_kind(m.kinds), "description": NEW_FIELD, "observed": observed(m.seen)})
     _enum_fields(report, known, entries)
     for r in report.retired:
         if r.field is not None and r.value is None:
-            entry = _entry(entries, r.key, known[r.key].uri, r.class_name)
+            entry = entries.entry(r.key, known[r.key].uri, r.class_name)
             entry["extra_fields"].append({"name": r.field, "kind": r.field_kind or "any", "description": RETIRED_FIELD, "observed": observed(r.seen)})
     return [_tidy(e) for _, e in sorted(entries.items()) if e["statuses"] or e["extra_fields"] or "observed" in e]
 
 
-def _entry(entries: dict[str, dict[str, Any]], key: str, uri: str, class_name: str) -> dict[str, Any]:
-    return entries.setdefault(key, {"uri": uri, "class_name": class_name, "cite": None, "statuses": [], "extra_fields": []})
+class _Entries(dict[str, dict[str, Any]]):
+    """The suggested entries by key, knowing the supplement's own spelling of each uri."""
+
+    def __init__(self, supplement_uris: dict[str, str]) -> None:
+        super().__init__()
+        self.supplement_uris = supplement_uris
+
+    def entry(self, key: str, uri: str, class_name: str) -> dict[str, Any]:
+        """The entry of ``key``, made on first use."""
+        if key not in self:
+            spelled = self.supplement_uris.get(uri_key(uri))
+            whole = {"uri": uri, "class_name": class_name, "cite": None}
+            self[key] = {**({"uri": spelled} if spelled else whole), "statuses": [], "extra_fields": []}
+        return self[key]
 
 
 def _new_type(t: TypeFinding, name: str, table: set[int]) -> dict[str, Any]:
+    # a type no spec, doc or earlier observation has: keyed by its URI as it came
     fields = [{"name": m.name, "kind": field_kind(m.kinds), "description": NEW_FIELD, "observed": observed(m.seen)} for m in t.members]
     return {"uri": t.uri, "class_name": name, "observed": observed(t.seen), "statuses": _statuses(t, table, set()), "extra_fields": fields}
 
 
 def _statuses(t: TypeFinding, table: set[int], documented: set[int]) -> list[dict[str, Any]]:
-    """Statuses the docs do not give for the type; only codes of the docs' table (merge
-    refuses others), never ``stream`` or ``unknown``."""
-    codes = [(int(s), seen) for s, seen in t.statuses if s not in ("stream", "unknown")]
+    """Error statuses the docs do not give for the type; only codes of the docs' table (merge
+    refuses others). Never ``stream`` or ``unknown``, and never a 2xx: a partial error in a
+    200 is not its type's status."""
+    codes = [(int(s), seen) for s, seen in t.statuses if s not in ("stream", "unknown") and int(s) >= 400]
     return [{"code": code, "when": OBSERVED_WHEN, "observed": observed(seen)} for code, seen in sorted(codes, key=lambda cs: cs[0]) if code in table and code not in documented]
 
 
-def _enum_fields(report: AuditReport, known: dict[str, Any], entries: dict[str, dict[str, Any]]) -> None:
+def _enum_fields(report: AuditReport, known: dict[str, Any], entries: _Entries) -> None:
     """One extra field per enum field with undeclared (code-like) values."""
     grouped: dict[tuple[str, str], list[Any]] = {}
     for e in report.enum_values:
         if e.value is not None:
             grouped.setdefault((e.key, e.field), []).append(e)
     for (key, name), found in sorted(grouped.items()):
-        entry = _entry(entries, key, known[key].uri, found[0].class_name)
+        entry = entries.entry(key, known[key].uri, found[0].class_name)
         total = Seen(
             sum(e.seen.count for e in found),
             min((e.seen.first_seen for e in found if e.seen.first_seen), default=None),
@@ -122,18 +140,20 @@ def _tidy(entry: dict[str, Any]) -> dict[str, Any]:
 
 _HEADER = """\
 # Suggested by `xproblems audit --suggest` from recorded traffic ({files}).
-# Review every entry before merging it into specs/supplement.yaml. An entry whose uri is
-# already there extends that entry: add its statuses and extra_fields (and `observed`,
-# when that entry has no cite); any other entry is new. An observed extra field may share
-# its name with a cited one (observed enum values of a field the docs describe): keep both.
-# Class names of new types are derived from their URI: rename them now, as they become
-# public names.
+# Review every entry before merging it into specs/supplement.yaml.
+# - An entry with only a uri (spelled as the supplement spells it) and statuses,
+#   extra_fields or observed extends the supplement's entry of that uri: append its
+#   statuses and extra_fields there (and add `observed` where that entry has no cite).
+#   An observed extra field may share its name with a cited one (observed enum values of
+#   a field the docs describe): keep both.
+# - An entry with a class_name is new: append it to `problems`. Class names of types new
+#   to the catalogue are derived from their URI: rename them now, as they become public.
 """
 
 
-def render_suggestions(report: AuditReport, catalogue: Catalogue) -> str:
+def render_suggestions(report: AuditReport, catalogue: Catalogue, supplement: Supplement) -> str:
     """The fragment as YAML text (``problems:``), with a header saying how to merge it."""
-    entries = suggestions(report, catalogue)
+    entries = suggestions(report, catalogue, supplement)
     body = yaml.safe_dump({"problems": entries}, sort_keys=False, allow_unicode=False, default_flow_style=False, width=100)
     files = ", ".join(PurePath(f).name for f in report.files) or "no files"
     return _HEADER.format(files=terminal_line(files)) + body

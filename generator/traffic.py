@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import IO, Any, TypeGuard
 
 from .model import Diagnostic
-from .pointer import cut, join
+from .pointer import join
 
 #: Hosts whose responses are X API responses (HAR entries for any other host are skipped).
 X_API_HOSTS = frozenset({"api.x.com", "api.twitter.com"})
@@ -45,10 +45,12 @@ X_API_HOSTS = frozenset({"api.x.com", "api.twitter.com"})
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-csrf-token"})
 #: A JSON Lines record longer than this is refused (a body of X's is far smaller).
 MAX_LINE_BYTES = 16 * 1024 * 1024
-_NO_BODY = object()
-#: A path segment that is an id (masked as ``:id``): four digits or more, or a long token
-#: with a digit in it. ``/2/`` and ``/labs/1/`` are versions and stay.
-_ID_SEGMENT = re.compile(r"[0-9]{4,}|(?=[0-9A-Za-z_-]*[0-9])[0-9A-Za-z_-]{8,}")
+#: The path segments kept as they are: the words of X's routes (``tweets``, ``by``,
+#: ``dm_conversations``) and short version numbers (``2``, ``1.1``). Anything else (an id,
+#: a handle, an email address, ``oauth_token=...``, ``;jsessionid=...``) is ``:id``.
+_ROUTE_WORD = re.compile(r"[a-z][a-z_]{0,39}|[0-9]{1,2}(?:\.[0-9])?|")
+#: Route words after which X puts a user's name or handle (``/2/users/by/username/jack``).
+_NAME_BEFORE = frozenset({"username", "with"})
 
 
 @dataclass(frozen=True)
@@ -70,16 +72,21 @@ class Response:
     seen: str | None
     #: ``GET /2/tweets/:id`` (ids masked, no host or query), when the record says.
     route: str | None
+    #: False when the recording holds no body although the response had one (a HAR whose
+    #: ``content.text`` the browser did not keep): nothing is known of the body.
+    captured: bool = True
 
 
 @dataclass(frozen=True)
 class Frame:
-    """One line of a recorded stream: parsed JSON, or ``None`` for a keep-alive."""
+    """One line of a recorded stream: its parsed JSON, or an empty line (a keep-alive)."""
 
     file: str
     where: str
     value: Any
     seen: str | None
+    #: The line was empty (X sends ``\r\n`` as a keep-alive); ``value`` is then None.
+    blank: bool = False
 
 
 Record = Response | Frame
@@ -173,11 +180,13 @@ def _jsonl_record(line: bytes, file: str, number: int, diags: Findings) -> Recor
     if number == 1 and line.startswith(b"\xef\xbb\xbf"):
         line = line[3:]
     if not line.strip():
-        return Frame(file, where, None, None)
+        return Frame(file, where, None, None, blank=True)
     try:
         value = json.loads(line)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        diags.append(Diagnostic("error", file, "", f"line {number}: not a JSON value: {_reason(exc)}", line=number, column=1))
+        # json's own "line 1 column 9" is within the record: the column is the one to keep
+        column = exc.pos + 1 if isinstance(exc, json.JSONDecodeError) else 1
+        diags.append(Diagnostic("error", file, "", f"not a JSON value: {_reason(exc)}", line=number, column=column))
         return None
     if isinstance(value, dict) and "status" in value:
         return _response(value, file, where, number, diags)
@@ -185,11 +194,19 @@ def _jsonl_record(line: bytes, file: str, number: int, diags: Findings) -> Recor
 
 
 def _reason(exc: Exception) -> str:
-    """Why a record is not JSON, without the record: ijson (yajl) quotes the text around the
-    error on its later lines, and that text may be a token."""
+    """Why a record is not JSON, without the record: ijson (yajl) quotes the bytes around the
+    error after its first line (as bytes or text), and those bytes may be a token. Only
+    the first line is kept, and only its ASCII letters, digits and punctuation."""
     if isinstance(exc, RecursionError):
         return "nested too deeply"
-    return str(exc).split("\n", 1)[0].strip(" '\"")[:100]
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 ({exc.reason} at byte {exc.start})"
+    if isinstance(exc, json.JSONDecodeError):
+        return exc.msg
+    said = exc.args[0] if exc.args else ""
+    text = said.decode("ascii", "replace") if isinstance(said, bytes) else str(said)
+    first = text.split("\n", 1)[0].strip(" '\"")
+    return re.sub(r"[^A-Za-z0-9 .,:;()_-]", "?", first)[:100] or type(exc).__name__
 
 
 def _response(value: dict[str, Any], file: str, where: str, number: int, diags: Findings) -> Response | None:
@@ -197,7 +214,8 @@ def _response(value: dict[str, Any], file: str, where: str, number: int, diags: 
     found: list[str] = []
     status = value.get("status")
     if status is not None and not _is_status(status):
-        found.append(f"/status: expected an HTTP status (100-599) or null, got {cut(status)}")
+        # the value is not echoed: a recorder that put a header in the wrong member leaks it
+        found.append(f"/status: expected an HTTP status (100-599) or null, got {_kind(status)}")
     headers = _header_object(value.get("headers", {}), found)
     if "body" in value and "body_text" in value:
         found.append("/body_text: give body or body_text, not both")
@@ -209,7 +227,7 @@ def _response(value: dict[str, Any], file: str, where: str, number: int, diags: 
             found.append(f"/{key}: expected a string")
     for message in found:
         pointer, _, said = message.partition(": ")
-        diags.append(Diagnostic("error", file, pointer, f"{where}: {said}", line=number, column=1))
+        diags.append(Diagnostic("error", file, pointer, said, line=number, column=1))
     if found or not (status is None or _is_status(status)):
         return None
     body = value.get("body")
@@ -217,6 +235,13 @@ def _response(value: dict[str, Any], file: str, where: str, number: int, diags: 
         text = text if text is not None else ""
     seen = _time(value.get("time")) or _date_header(headers)
     return Response(file, where, status, headers, body, text, seen, _route(value.get("method"), value.get("url")))
+
+
+def _kind(value: object) -> str:
+    """A value's JSON kind (``a string``), for messages that must not quote the value."""
+    if isinstance(value, bool):
+        return "a boolean"
+    return {str: "a string", int: "an integer", float: "a number", list: "an array", dict: "an object"}.get(type(value), "null")
 
 
 def _is_status(value: object) -> TypeGuard[int]:
@@ -270,7 +295,21 @@ def _read_har(path: Path, diags: Findings, stats: ReadStats) -> Iterator[Record]
             diags.append(Diagnostic("error", file, at, f"not a HAR file: {_reason(exc)}"))
             return
     if index < 0:
-        diags.append(Diagnostic("warning", file, "/log/entries", "no HAR entries (is this a HAR 1.2 file?)"))
+        if _root_is_object(path):
+            diags.append(Diagnostic("warning", file, "/log/entries", "no HAR entries"))
+        else:
+            diags.append(Diagnostic("error", file, "/", "not a HAR file: expected an object with log.entries"))
+
+
+def _root_is_object(path: Path) -> bool:
+    """Whether the file's first non-blank byte opens an object (a HAR is one)."""
+    if str(path) == "-":
+        return True
+    try:
+        with path.open("rb") as handle:
+            return handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
+    except OSError:
+        return False
 
 
 def _har_entry(entry: object, file: str, index: int, diags: Findings, stats: ReadStats) -> Response | None:
@@ -288,27 +327,34 @@ def _har_entry(entry: object, file: str, index: int, diags: Findings, stats: Rea
     if not _is_status(status):
         if status == 0:  # a request the browser never got an answer to (blocked, aborted)
             return None
-        diags.append(Diagnostic("error", file, join(pointer, "response", "status"), f"expected an HTTP status, got {cut(status)}"))
+        diags.append(Diagnostic("error", file, join(pointer, "response", "status"), f"expected an HTTP status, got {_kind(status)}"))
         return None
     headers: dict[str, str] = {}
-    for header in response.get("headers") or ():
-        if isinstance(header, dict) and isinstance(header.get("name"), str) and isinstance(header.get("value"), str):
-            _keep_header(headers, header["name"], header["value"])
-    body, text = _json_or_text(_har_text(response.get("content")))
+    for at, header in enumerate(response.get("headers") or ()):
+        if not (isinstance(header, dict) and isinstance(header.get("name"), str) and isinstance(header.get("value"), str)):
+            diags.append(Diagnostic("error", file, join(pointer, "response", "headers", at), "expected {name, value} strings"))
+            return None
+        _keep_header(headers, header["name"], header["value"])
+    text = _har_text(response.get("content"))
+    body, text = _json_or_text(text) if text is not None else (None, None)
     seen = _time(entry.get("startedDateTime")) or _date_header(headers)
     method = request.get("method") if isinstance(request.get("method"), str) else None
-    return Response(file, f"entry {index}", status, headers, body, text, seen, _route(method, request["url"]))
+    return Response(file, f"entry {index}", status, headers, body, text, seen, _route(method, request["url"]), captured=text is not None or body is not None)
 
 
-def _har_text(content: object) -> str:
-    if not isinstance(content, dict) or not isinstance(content.get("text"), str):
-        return ""
-    text: str = content["text"]
+def _har_text(content: object) -> str | None:
+    """The body as text; ``""`` for an empty body (``size`` 0); None when the recording did
+    not keep it (no ``text``, or base64 that does not decode)."""
+    if not isinstance(content, dict):
+        return None
+    text = content.get("text")
+    if not isinstance(text, str):
+        return "" if content.get("size") == 0 else None
     if content.get("encoding") == "base64":
         try:
-            return base64.b64decode(text, validate=False).decode("utf-8", "replace")
+            return base64.b64decode(text, validate=True).decode("utf-8", "replace")
         except (binascii.Error, ValueError):
-            return ""
+            return None
     return text
 
 
@@ -333,13 +379,17 @@ def _host(url: str) -> str:
 
 
 def _route(method: object, url: object) -> str | None:
-    """``GET /2/users/:id/tweets``: the method and path, ids masked, no host, query or fragment."""
+    """``GET /2/users/:id/tweets``: the method and path with every segment that is not a
+    route word masked; no host, query or fragment."""
     if not isinstance(url, str):
         return None
     path = url.split("#", 1)[0].split("?", 1)[0]
     if "://" in path:
         path = "/" + path.partition("://")[2].partition("/")[2]
-    segments = [":id" if _ID_SEGMENT.fullmatch(s) else s for s in path.split("/")]
+    segments: list[str] = []
+    for segment in path.split("/")[:20]:
+        named = bool(segments) and segments[-1] in _NAME_BEFORE
+        segments.append(segment if _ROUTE_WORD.fullmatch(segment) and not named else ":id")
     shown = "/".join(segments)[:200] or "/"
     return f"{method.upper()[:10]} {shown}" if isinstance(method, str) and method else shown
 

@@ -258,10 +258,10 @@ def test_real_payloads_against_2_167_alone() -> None:
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ('{"status": 200, "body": {}}\n{"status": 200, "body": \n', ":2:1: /: line 2: not a JSON value"),
-        ('{"status": "400", "body": {}}\n', ":1:1: /status: line 1: expected an HTTP status (100-599) or null"),
-        ('{"status": 400, "headers": [1]}\n', ":1:1: /headers: line 1: expected an object"),
-        ('{"status": 400, "body": {}, "body_text": ""}\n', ":1:1: /body_text: line 1: give body or body_text, not both"),
+        ('{"status": 200, "body": {}}\n{"status": 200, "body": \n', ":2:26: /: not a JSON value: Expecting value"),
+        ('{"status": "Bearer AAAABEARERSECRET", "body": {}}\n', ":1:1: /status: expected an HTTP status (100-599) or null, got a string"),
+        ('{"status": 400, "headers": [1]}\n', ":1:1: /headers: expected an object"),
+        ('{"status": 400, "body": {}, "body_text": ""}\n', ":1:1: /body_text: give body or body_text, not both"),
     ],
 )
 def test_bad_jsonl_is_one_line_and_exit_2(tmp_path: Path, content: str, expected: str) -> None:
@@ -273,6 +273,7 @@ def test_bad_jsonl_is_one_line_and_exit_2(tmp_path: Path, content: str, expected
     assert done.stdout == ""
     lines = done.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {bad}") and expected in lines[0], done.stderr
+    assert "SECRET" not in done.stderr  # a bad value is named by its kind, never quoted
     assert not suggest.exists()
 
 
@@ -392,7 +393,7 @@ def test_deep_and_long_lines_are_bad_records_not_crashes(tmp_path: Path) -> None
     done = run_cli("audit", bad)
     assert done.returncode == 2, done.stderr
     assert done.stderr.splitlines() == [
-        f"error: {bad}:1:1: /: line 1: not a JSON value: nested too deeply",
+        f"error: {bad}:1:1: /: not a JSON value: nested too deeply",
         f"error: {bad}:2:1: /: line 2 is over {MAX_LINE_BYTES} bytes",
     ]
 
@@ -472,7 +473,108 @@ def test_suggest_never_replaces_a_recording(tmp_path: Path) -> None:
     text = json.dumps({"status": 400, "body": {"type": X + "new-thing", "title": "t"}}) + "\n"
     recording.write_text(text, encoding="utf-8")
     (tmp_path / "link.jsonl").symlink_to(recording)
-    for target in (recording, tmp_path / "link.jsonl"):
+    import os
+
+    os.link(recording, tmp_path / "hard.jsonl")
+    for target, why in ((recording, "names a recording being audited"), (tmp_path / "hard.jsonl", "names a recording being audited"), (tmp_path / "link.jsonl", "is not a regular file")):
         done = run_cli("audit", recording, "--suggest", target)
-        assert done.returncode == 2 and "--suggest names a recording being audited" in done.stderr
+        assert done.returncode == 2 and why in done.stderr, done.stderr
         assert recording.read_text(encoding="utf-8") == text
+
+
+def test_suggest_refuses_devices_fifos_missing_directories_and_stdout(tmp_path: Path) -> None:
+    import os
+
+    recording = tmp_path / "traffic.jsonl"
+    recording.write_text(json.dumps({"status": 400, "body": {"type": X + "new-thing", "title": "t"}}) + "\n", encoding="utf-8")
+    os.mkfifo(tmp_path / "fifo")
+    for target, why in (
+        ("/dev/null", "is not a regular file"),
+        (tmp_path / "fifo", "is not a regular file"),
+        (tmp_path / "absent" / "s.yaml", "its directory does not exist"),
+        ("-", "needs a file name"),
+    ):
+        done = run_cli("audit", recording, "--suggest", target, cwd=tmp_path)
+        assert done.returncode == 2 and why in done.stderr and done.stdout == "", done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo", "traffic.jsonl"]
+    assert (tmp_path / "fifo").is_fifo() and Path("/dev/null").is_char_device()
+
+
+def test_standard_input_once(tmp_path: Path) -> None:
+    done = run_cli("audit", "-", "-")
+    assert done.returncode == 2 and done.stderr == "error: <command line>: /: - (standard input) is given more than once\n"
+
+
+# --- what an outside tester found -----------------------------------------------------------
+
+
+def test_frames_are_classified_as_the_runtime_classifies_them(tmp_path: Path) -> None:
+    """A JSON ``null`` line is undecodable (only an empty line is a keep-alive), and an
+    ``errors`` item that is not a problem still makes an error frame."""
+    stream = tmp_path / "stream.jsonl"
+    stream.write_text("\n".join(["", "null", json.dumps({"errors": [{"message": "legacy", "code": 130}]}), json.dumps({"data": {"id": "1"}, "errors": [{"code": 1}]})]) + "\n", encoding="utf-8")
+    assert audit_json(stream)["stream"]["frames"] == {"heartbeat": 1, "data-with-errors": 1, "errors": 1, "undecodable": 1}
+
+
+def test_har_bodies_that_were_not_kept_and_roots_that_are_not_a_har(tmp_path: Path) -> None:
+    har = synthetic_har()
+    entries = har["log"]["entries"]
+    del entries[4]["response"]["content"]["text"]  # the proxy's 503 page: not kept by the browser
+    entries[5]["response"]["content"]["size"] = 0  # the 502: really empty
+    path = tmp_path / "session.har"
+    path.write_text(json.dumps(har), encoding="utf-8")
+    bodies = {b["kind"]: b["statuses"] for b in audit_json(path)["non_problem_bodies"]}
+    assert bodies == {"not-captured": {"503": 1}, "empty": {"502": 1}}
+    listed = tmp_path / "list.har"
+    listed.write_text("[]", encoding="utf-8")
+    done = run_cli("audit", listed)
+    assert done.returncode == 2 and "not a HAR file: expected an object with log.entries" in done.stderr
+    entries[0]["response"]["headers"].append({"name": "x-odd", "value": 7})
+    path.write_text(json.dumps(har), encoding="utf-8")
+    done = run_cli("audit", path)
+    assert done.returncode == 2 and "/log/entries/0/response/headers/" in done.stderr and "expected {name, value} strings" in done.stderr
+
+
+def test_a_parse_error_next_to_a_token_does_not_quote_it(tmp_path: Path) -> None:
+    path = tmp_path / "leak.har"
+    path.write_bytes(b'{"log": {"entries": [{"request": {"headers": [{"name": "Authorization", "value": "Bearer AAAABEARERSECRET\xff"}]}}]}}')
+    done = run_cli("audit", path)
+    assert done.returncode == 2 and "not a HAR file" in done.stderr
+    assert "SECRET" not in done.stderr and "b'" not in done.stderr, done.stderr
+
+
+def test_routes_keep_route_words_only(tmp_path: Path) -> None:
+    from xproblems.traffic import _route
+
+    assert _route("get", "https://api.x.com/2/users/by/username/jack_secret_handle") == "GET /2/users/by/username/:id"
+    assert _route("GET", "https://api.x.com/2/dm_conversations/with/SecretHandle/dm_events") == "GET /2/dm_conversations/with/:id/dm_events"
+    assert _route(None, "https://api.x.com/2/users/alice@example.com/tweets;jsessionid=S") == "/2/users/:id/:id"
+    assert _route("GET", "https://api.x.com/oauth/authorize/oauth_token=LEAKY?oauth_token=X") == "GET /oauth/authorize/:id"
+    assert _route("GET", "https://api.x.com/1.1/statuses/1460323737035677698") == "GET /1.1/statuses/:id"
+
+
+def test_masked_values_and_partial_statuses_are_never_suggested(tmp_path: Path) -> None:
+    recording = tmp_path / "traffic.jsonl"
+    lines = [
+        {"status": 400, "body": {"type": X + "usage-capped", "title": "t", "detail": "d", "period": "a sentence about Jane Doe"}},
+        {"status": 200, "body": {"data": [], "errors": [{"type": X + "usage-capped", "title": "t", "detail": "d", "period": "Hourly"}]}},
+        {"status": 400, "body": {"type": X + "odd?access_token=SECRETTOKEN123", "title": "t"}},
+    ]
+    recording.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    suggest = tmp_path / "s.yaml"
+    done = run_cli("audit", recording, "--show-values", "--suggest", suggest, "--format", "json", "--fail-on", "new")
+    assert done.returncode == 1
+    assert done.stderr == "xproblems: 3 fact(s) new to the catalogue (--fail-on new)\n"
+    report = json.loads(done.stdout)
+    assert [(e["value"], e["masked"]) for e in report["undeclared_enum_values"]] == [(None, "<text: 25 chars>"), ("Hourly", None)]
+    fragment = suggest.read_text(encoding="utf-8")
+    assert "<text" not in fragment and "Hourly" in fragment
+    assert "code: 200" not in fragment and "code: 400" in fragment  # a partial error's 200 is not its status
+    assert "SECRETTOKEN123" not in done.stdout + fragment and "access_token=REDACTED" in fragment
+
+
+def test_markdown_text_links_no_issue_and_draws_no_emoji_or_math() -> None:
+    from xproblems.escape import md_text
+
+    rendered = gfm.render(md_text("see #12, GH-3, owner/repo#4, :+1: and $x$ at 10:00:00Z"))
+    assert "see #\u200b12, GH\u200b-3, owner/repo#\u200b4, :\u200b+1: and $x$ at 10:00:00Z" in rendered.replace("&#8203;", "\u200b"), rendered
