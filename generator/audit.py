@@ -7,8 +7,8 @@ one model that ``audit_render`` prints and ``suggest`` turns into a supplement f
 
 Privacy: a report holds member *names* and value *kinds*; values only when asked
 (``show_values``), and then masked by :func:`mask` (ids and text longer than a few
-characters). Enum values are shown when they look like codes (``TooManyConnections``),
-else masked like any other value.
+characters). Enum values are shown when they look like codes (``TooManyConnections``);
+any other only masked, with ``show_values``, and never suggested.
 """
 
 from __future__ import annotations

@@ -578,3 +578,17 @@ def test_markdown_text_links_no_issue_and_draws_no_emoji_or_math() -> None:
 
     rendered = gfm.render(md_text("see #12, GH-3, owner/repo#4, :+1: and $x$ at 10:00:00Z"))
     assert "see #\u200b12, GH\u200b-3, owner/repo#\u200b4, :\u200b+1: and $x$ at 10:00:00Z" in rendered.replace("&#8203;", "\u200b"), rendered
+
+
+def test_frame_kinds_are_the_runtimes_stream_event_kinds() -> None:
+    """audit names frames as the runtime's StreamEventKind does (all but RECONNECT, which is
+    follow_stream's own event, not a line)."""
+    import ast
+
+    from xproblems.audit import FRAME_KINDS
+    from xproblems.runtime_source import SOURCES
+
+    tree = ast.parse(SOURCES["_runtime"])
+    (kind,) = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "StreamEventKind"]
+    values = [n.value.value for n in kind.body if isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant)]
+    assert [v for v in values if v != "reconnect"] == list(FRAME_KINDS)
