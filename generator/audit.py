@@ -31,6 +31,10 @@ MAX_ROUTES = 5
 #: Distinct members, values and routes kept per type: a hostile recording cannot grow memory.
 MAX_DISTINCT = 200
 _CODE_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,63}")
+#: A member name as X writes them (``resource_type``). Any other name (``carol@example.com``:
+#: a body keyed by user data) is tallied under :data:`ODD_NAME`, never named or suggested.
+_MEMBER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+ODD_NAME = "(a name that is not an identifier)"
 _DIGITS = re.compile(r"[0-9]")
 #: Text up to this long is shown by ``--show-values`` (a code, a word); longer text is
 #: masked: it may be a name, a handle or a sentence about someone.
@@ -83,6 +87,8 @@ class TypeFinding:
     #: error in a 200 is not its type's status; ``stream`` and ``unknown`` are not statuses.
     undocumented_statuses: tuple[int, ...]
     routes: tuple[tuple[str, int], ...]
+    #: Occurrences on routes beyond those listed (the less frequent, and any past the cap).
+    more_routes: int
     #: Member names (base members excluded) with the kinds their values had.
     members: tuple[MemberSeen, ...]
     #: The first occurrence, every value replaced by its kind (or masked, with show_values).
@@ -247,6 +253,7 @@ class _Type:
     seen: _Seen = field(default_factory=_Seen)
     statuses: dict[str, _Seen] = field(default_factory=dict)
     routes: Counter[str] = field(default_factory=Counter)
+    routes_dropped: int = 0
     members: dict[str, _Member] = field(default_factory=dict)
     example: str = ""
 
@@ -358,7 +365,7 @@ class Tally:
     # -- problems --
 
     def _problem(self, obj: Mapping[str, Any], record: Record, status: str) -> None:
-        uri = _redact_url(obj.get("type", "about:blank"))[:300]  # a type URI with ?access_token=
+        uri = redact_type(obj.get("type", "about:blank"))
         key = problem_key(uri)
         if not _limited(self.types, key):
             return
@@ -368,11 +375,15 @@ class Tally:
         entry.seen.add(record)
         entry.statuses.setdefault(status, _Seen()).add(record)
         route = record.route if isinstance(record, Response) else None
-        if route is not None and _limited(entry.routes, route):
-            entry.routes[route] += 1
+        if route is not None:
+            if _limited(entry.routes, route):
+                entry.routes[route] += 1
+            else:
+                entry.routes_dropped += 1
         for name, value in obj.items():
             if name in BASE_FIELDS:
                 continue
+            name = name if _MEMBER_NAME.fullmatch(name) else ODD_NAME
             if _limited(entry.members, name):
                 entry.members.setdefault(name, _Member()).add(value, record)
         known = self.known.get(key)
@@ -394,7 +405,7 @@ class Tally:
                 continue
             declared = fields.get(name)
             if declared is None:
-                self._undeclared(problem.key, name, value, record)
+                self._undeclared(problem.key, name if _MEMBER_NAME.fullmatch(name) else ODD_NAME, value, record)
                 continue
             if declared.retired:
                 self._note_retired(problem.key, name, None, record)
@@ -461,7 +472,9 @@ class Tally:
     def _type(self, key: str, t: _Type) -> TypeFinding:
         known = self.known.get(key)
         documented = {s.code for s in known.statuses} if known else set()
-        undocumented = sorted(int(s) for s in t.statuses if s not in _NOT_CODES and int(s) >= 400 and int(s) not in documented)
+        # about:blank comes with any status (RFC 7807: the status says it all): none is usual
+        codes = [int(s) for s in t.statuses if s not in _NOT_CODES and key != ANY_STATUS_KEY]
+        undocumented = sorted(c for c in codes if c >= 400 and c not in documented)
         members = tuple(MemberSeen(n, tuple(sorted(m.kinds)), m.seen.freeze()) for n, m in sorted(t.members.items()))
         statuses = sorted(t.statuses.items(), key=lambda ss: (-ss[1].count, ss[0]))
         return TypeFinding(
@@ -473,6 +486,7 @@ class Tally:
             statuses=tuple((status, seen.freeze()) for status, seen in statuses),
             undocumented_statuses=tuple(undocumented),
             routes=_most(t.routes)[:MAX_ROUTES],
+            more_routes=sum(c for _, c in _most(t.routes)[MAX_ROUTES:]) + t.routes_dropped,
             members=members,
             example=t.example,
         )
@@ -525,6 +539,8 @@ def _key_of(obj: Mapping[str, Any]) -> str:
     return problem_key(obj.get("type", "about:blank"))
 
 
+#: The type that comes with any status (RFC 7807 ``about:blank``): none is its usual status.
+ANY_STATUS_KEY = "about:blank"
 #: Status labels that are not HTTP status codes: a stream frame, a recording without one.
 _NOT_CODES = ("stream", "unknown")
 
@@ -618,7 +634,7 @@ def _container(value: object, depth: int, each: Any) -> str:
         items = [each(v, depth + 1) for v in value[:3]]
         return "[" + ", ".join(items + (["..."] if len(value) > 3 else [])) + "]"
     if isinstance(value, dict):
-        pairs = [f"{_json_str(str(k)[:40])}: {each(v, depth + 1)}" for k, v in list(value.items())[:12]]
+        pairs = [f"{_key(k)}: {each(v, depth + 1)}" for k, v in list(value.items())[:12]]
         return "{" + ", ".join(pairs + (["..."] if len(value) > 12 else [])) + "}"
     return f"<{_json_kind(value)}>"
 
@@ -628,9 +644,27 @@ def example(obj: Mapping[str, Any], *, show_values: bool) -> str:
     each = mask if show_values else kinds_only
     pairs = []
     for name, value in list(obj.items())[:20]:
-        shown = _json_str(_redact_url(str(value))[:200]) if name == "type" else each(value, 1)
-        pairs.append(f"{_json_str(str(name)[:40])}: {shown}")
+        shown = _json_str(redact_type(str(value))[:200]) if name == "type" else each(value, 1)
+        pairs.append(f"{_key(name)}: {shown}")
     return "{" + ", ".join(pairs + (["..."] if len(obj) > 20 else [])) + "}"
+
+
+_MATRIX = re.compile(r";[^/?#]*")
+_ASSIGNED = re.compile(r"=[^/?#;&]*")
+
+
+def redact_type(uri: str) -> str:
+    """A type URI as a report may show it: secret-looking query values ``REDACTED`` (the
+    runtime's rule), and every path parameter's value (``;jsessionid=...``, ``/oauth_token=...``)."""
+    base, question, query = _redact_url(uri)[:300].partition("?")
+    return _ASSIGNED.sub("=REDACTED", _MATRIX.sub(";REDACTED", base)) + question + query
+
+
+def _key(name: object) -> str:
+    """A member name in an example: as it is when X could have named it, else a placeholder
+    (a body keyed by an e-mail address or a handle)."""
+    text = str(name)
+    return _json_str(text) if _MEMBER_NAME.fullmatch(text) else ODD_NAME
 
 
 def _json_str(text: str) -> str:

@@ -119,9 +119,21 @@ def _suggest_problem(suggest: Path, files: list[Path]) -> str | None:
     if suggest.exists() or suggest.is_symlink():
         if suggest.is_symlink() or not suggest.is_file():
             return "--suggest: exists and is not a regular file (a device, FIFO, directory or link); not replaced"
-        if any(str(p) != "-" and p.exists() and p.samefile(suggest) for p in files):
+        if any(str(p) != "-" and p.exists() and p.samefile(suggest) for p in files) or ("-" in map(str, files) and _is_stdin(suggest)):
             return "--suggest names a recording being audited; it would be replaced"
     return None
+
+
+def _is_stdin(path: Path) -> bool:
+    """Whether standard input is redirected from ``path`` (``< traffic.jsonl``); a pipe
+    (``cat traffic.jsonl |``) cannot be told from it, and the README says so."""
+    import os
+
+    try:
+        mine, theirs = os.fstat(sys.stdin.fileno()), os.stat(path)
+    except (OSError, ValueError, AttributeError):
+        return False
+    return (mine.st_dev, mine.st_ino) == (theirs.st_dev, theirs.st_ino)
 
 
 def _catalogue(args: argparse.Namespace) -> tuple[Catalogue | None, Supplement | None, list[Diagnostic]]:

@@ -73,7 +73,7 @@ def render_text(report: AuditReport) -> str:
 
 def _text_sections(report: AuditReport) -> list[tuple[str, list[str]]]:
     return [
-        ("unknown problem types", [f"{_name(t.uri)}: ×{t.seen.count}, statuses {_statuses(t.statuses)}, {_when(t.seen)}{_routes(t.routes)}; example {t.example}" for t in report.unknown_types]),
+        ("unknown problem types", [f"{_name(t.uri)}: ×{t.seen.count}, statuses {_statuses(t.statuses)}, {_when(t.seen)}{_routes(t.routes, t.more_routes)}; example {t.example}" for t in report.unknown_types]),
         ("undeclared members", [f"{m.class_name}.{_name(m.member)}: {'/'.join(m.kinds)} ×{m.seen.count}, {_when(m.seen)}" + (f"; e.g. {m.example}" if m.example else "") for m in report.members]),
         ("required members missing", [f"{m.class_name}.{m.member}: missing in {m.missing} of {m.of}" for m in report.missing]),
         ("undeclared enum values", [f"{e.class_name}.{e.field} = {_enum_value(e.value, e.masked)}: ×{e.seen.count}, {_when(e.seen)}" for e in report.enum_values]),
@@ -86,8 +86,13 @@ def _text_sections(report: AuditReport) -> list[tuple[str, list[str]]]:
     ]
 
 
-def _routes(routes: Sequence[tuple[str, int]]) -> str:
-    return f", from {_pairs(routes)}" if routes else ""
+def _routes(routes: Sequence[tuple[str, int]], more: int) -> str:
+    listed = _pairs(routes) + (f" and ×{more} on other routes" if more else "")
+    return f", from {listed}" if routes else ""
+
+
+def _md_routes(routes: Sequence[tuple[str, int]], more: int) -> str:
+    return md_text(_routes(routes, more).removeprefix(", from ") or "-")
 
 
 def _retired_subject(class_name: str, field: str | None, value: str | None) -> str:
@@ -135,7 +140,7 @@ def _md_sections(report: AuditReport) -> list[tuple[str, str, list[str]]]:
         (
             "Unknown problem types",
             "| type | count | first seen | last seen | statuses | routes | example |",
-            [f"| {md_code(_name(t.uri))} | {_md_seen(t.seen)} | {md_text(_statuses(t.statuses))} | {md_text(_pairs(t.routes))} | {md_code(t.example)} |" for t in report.unknown_types],
+            [f"| {md_code(_name(t.uri))} | {_md_seen(t.seen)} | {md_text(_statuses(t.statuses))} | {_md_routes(t.routes, t.more_routes)} | {md_code(t.example)} |" for t in report.unknown_types],
         ),
         (
             "Undeclared members",
@@ -207,6 +212,7 @@ def report_data(report: AuditReport) -> dict[str, Any]:
                 "statuses": {status: seen.count for status, seen in t.statuses},
                 "undocumented_statuses": list(t.undocumented_statuses),
                 "routes": dict(t.routes),
+                "more_routes": t.more_routes,
                 "members": {m.name: {"kinds": list(m.kinds), "count": m.seen.count} for m in t.members},
                 "example": t.example,
             }

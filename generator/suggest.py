@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from .audit import AuditReport, Seen, TypeFinding
+from .audit import ANY_STATUS_KEY, ODD_NAME, AuditReport, Seen, TypeFinding
 from .escape import terminal_line
 from .model import Catalogue, Supplement
 from .names import problem_class_name, unique
@@ -74,6 +74,8 @@ def suggestions(report: AuditReport, catalogue: Catalogue, supplement: Supplemen
                 entry["observed"] = observed(t.seen)
             entry["statuses"] += _statuses(t, table, {s.code for s in known[t.key].statuses})
     for m in report.members:
+        if m.member == ODD_NAME:
+            continue  # a name that is user data is never suggested
         entry = entries.entry(m.key, known[m.key].uri, m.class_name)
         entry["extra_fields"].append({"name": m.member, "kind": field_kind(m.kinds), "description": NEW_FIELD, "observed": observed(m.seen)})
     _enum_fields(report, known, entries)
@@ -102,7 +104,7 @@ class _Entries(dict[str, dict[str, Any]]):
 
 def _new_type(t: TypeFinding, name: str, table: set[int]) -> dict[str, Any]:
     # a type no spec, doc or earlier observation has: keyed by its URI as it came
-    fields = [{"name": m.name, "kind": field_kind(m.kinds), "description": NEW_FIELD, "observed": observed(m.seen)} for m in t.members]
+    fields = [{"name": m.name, "kind": field_kind(m.kinds), "description": NEW_FIELD, "observed": observed(m.seen)} for m in t.members if m.name != ODD_NAME]
     return {"uri": t.uri, "class_name": name, "observed": observed(t.seen), "statuses": _statuses(t, table, set()), "extra_fields": fields}
 
 
@@ -110,6 +112,8 @@ def _statuses(t: TypeFinding, table: set[int], documented: set[int]) -> list[dic
     """Error statuses the docs do not give for the type; only codes of the docs' table (merge
     refuses others). Never ``stream`` or ``unknown``, and never a 2xx: a partial error in a
     200 is not its type's status."""
+    if t.key == ANY_STATUS_KEY:
+        return []
     codes = [(int(s), seen) for s, seen in t.statuses if s not in ("stream", "unknown") and int(s) >= 400]
     return [{"code": code, "when": OBSERVED_WHEN, "observed": observed(seen)} for code, seen in sorted(codes, key=lambda cs: cs[0]) if code in table and code not in documented]
 

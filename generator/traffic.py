@@ -45,10 +45,15 @@ X_API_HOSTS = frozenset({"api.x.com", "api.twitter.com"})
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-csrf-token"})
 #: A JSON Lines record longer than this is refused (a body of X's is far smaller).
 MAX_LINE_BYTES = 16 * 1024 * 1024
-#: The path segments kept as they are: the words of X's routes (``tweets``, ``by``,
-#: ``dm_conversations``) and short version numbers (``2``, ``1.1``). Anything else (an id,
-#: a handle, an email address, ``oauth_token=...``, ``;jsessionid=...``) is ``:id``.
-_ROUTE_WORD = re.compile(r"[a-z][a-z_]{0,39}|[0-9]{1,2}(?:\.[0-9])?|")
+#: The path segments a route keeps: the literal segments of X API v2's paths (2.10 to 2.167 and
+#: Labs; ``tests/test_audit.py`` checks them against every spec in ../shared/specs). Anything
+#: else (an id, a handle in an id's place, an e-mail address, ``oauth_token=...``) is ``:id``:
+#: a lower-case word is not enough, ``/2/users/victor/followers`` names a person.
+ROUTE_WORDS = frozenset(
+    ["1", "2", "28hr", "account_activity", "activity", "affiliates", "all", "analytics", "append", "articles", "block", "blocking", "bookmarks", "broadcasts", "buyers", "by", "chat", "communities", "compliance", "connections", "conversations", "count", "counts", "creator_ids", "dm", "dm_conversations", "dm_events", "draft", "en", "evaluate", "evaluate_note", "events", "finalize", "firehose", "folders", "followed_lists", "followers", "following", "group", "hidden", "historical", "initialize", "insights", "ja", "jobs", "keys", "ko", "label", "labs", "lang", "liked_tweets", "likes", "liking_users", "list", "list_memberships", "lists", "live", "me", "media", "members", "mentions", "messages", "metadata", "muting", "news", "notes", "notes_written", "openapi.json", "owned_lists", "personalized_trends", "pinned_lists", "posts_eligible_for_notes", "pt", "public_keys", "publish", "quote_tweets", "read", "recent", "replay", "reposts_of_me", "retweeted_by", "retweets", "reverse_chronological", "rules", "sample", "sample10", "scheduled", "search", "spaces", "stream", "subscriptions", "subtitles", "timelines", "trends", "tweets", "typing", "unblock", "upload", "usage", "username", "users", "webhooks", "with", "woeid"]
+)
+#: HTTP methods shown in a route; any other recorded method is ``?``.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
 #: Route words after which X puts a user's name or handle (``/2/users/by/username/jack``).
 _NAME_BEFORE = frozenset({"username", "with"})
 
@@ -126,7 +131,7 @@ def read_records(path: Path, diags: Findings, stats: ReadStats) -> Iterator[Reco
     if path.suffix.lower() == ".har":
         yield from _read_har(path, diags, stats)
     else:
-        yield from _read_jsonl(path, diags)
+        yield from _read_jsonl(path, diags, stats)
 
 
 def _open(path: Path, diags: Findings) -> IO[bytes] | None:
@@ -147,7 +152,7 @@ def _open(path: Path, diags: Findings) -> IO[bytes] | None:
 # --- JSON Lines ---------------------------------------------------------------------------
 
 
-def _read_jsonl(path: Path, diags: Findings) -> Iterator[Record]:
+def _read_jsonl(path: Path, diags: Findings, stats: ReadStats) -> Iterator[Record]:
     file = str(path)
     handle = _open(path, diags)
     if handle is None:
@@ -163,7 +168,7 @@ def _read_jsonl(path: Path, diags: Findings) -> Iterator[Record]:
                 diags.append(Diagnostic("error", file, "", f"line {number} is over {MAX_LINE_BYTES} bytes", line=number, column=1))
                 _skip_line(handle)
                 continue
-            record = _jsonl_record(line, file, number, diags)
+            record = _jsonl_record(line, file, number, diags, stats)
             if record is not None:
                 yield record
 
@@ -175,7 +180,7 @@ def _skip_line(handle: IO[bytes]) -> None:
             return
 
 
-def _jsonl_record(line: bytes, file: str, number: int, diags: Findings) -> Record | None:
+def _jsonl_record(line: bytes, file: str, number: int, diags: Findings, stats: ReadStats) -> Record | None:
     where = f"line {number}"
     if number == 1 and line.startswith(b"\xef\xbb\xbf"):
         line = line[3:]
@@ -189,7 +194,7 @@ def _jsonl_record(line: bytes, file: str, number: int, diags: Findings) -> Recor
         diags.append(Diagnostic("error", file, "", f"not a JSON value: {_reason(exc)}", line=number, column=column))
         return None
     if isinstance(value, dict) and "status" in value:
-        return _response(value, file, where, number, diags)
+        return _response(value, file, where, number, diags, stats)
     return Frame(file, where, value, _time(value.get("time")) if isinstance(value, dict) else None)
 
 
@@ -209,7 +214,7 @@ def _reason(exc: Exception) -> str:
     return re.sub(r"[^A-Za-z0-9 .,:;()_-]", "?", first)[:100] or type(exc).__name__
 
 
-def _response(value: dict[str, Any], file: str, where: str, number: int, diags: Findings) -> Response | None:
+def _response(value: dict[str, Any], file: str, where: str, number: int, diags: Findings, stats: ReadStats) -> Response | None:
     """A JSON Lines response record, checked member by member."""
     found: list[str] = []
     status = value.get("status")
@@ -229,6 +234,10 @@ def _response(value: dict[str, Any], file: str, where: str, number: int, diags: 
         pointer, _, said = message.partition(": ")
         diags.append(Diagnostic("error", file, pointer, said, line=number, column=1))
     if found or not (status is None or _is_status(status)):
+        return None
+    url = value.get("url")
+    if isinstance(url, str) and "://" in url and _host(url) not in X_API_HOSTS:
+        stats.other_hosts += 1  # skipped and counted, never named, as in a HAR
         return None
     body = value.get("body")
     if "body" not in value:
@@ -285,6 +294,8 @@ def _read_har(path: Path, diags: Findings, stats: ReadStats) -> Iterator[Record]
         return
     index = -1
     with handle:
+        if handle.read(3) != b"\xef\xbb\xbf":  # a byte-order mark, as some Windows tools write
+            handle.seek(0)
         try:
             for index, entry in enumerate(ijson.items(handle, "log.entries.item", use_float=True)):
                 record = _har_entry(entry, file, index, diags, stats)
@@ -295,20 +306,23 @@ def _read_har(path: Path, diags: Findings, stats: ReadStats) -> Iterator[Record]
             diags.append(Diagnostic("error", file, at, f"not a HAR file: {_reason(exc)}"))
             return
     if index < 0:
-        if _root_is_object(path):
+        if _has_entries(path):
             diags.append(Diagnostic("warning", file, "/log/entries", "no HAR entries"))
         else:
-            diags.append(Diagnostic("error", file, "/", "not a HAR file: expected an object with log.entries"))
+            diags.append(Diagnostic("error", file, "/log/entries", "not a HAR file: expected an object with a log.entries array"))
 
 
-def _root_is_object(path: Path) -> bool:
-    """Whether the file's first non-blank byte opens an object (a HAR is one)."""
-    if str(path) == "-":
-        return True
+def _has_entries(path: Path) -> bool:
+    """Whether the document has a ``log.entries`` array (read again only when it gave no
+    entry: an empty HAR is one, ``{}`` or ``[]`` is not)."""
+    import ijson
+
     try:
         with path.open("rb") as handle:
-            return handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
-    except OSError:
+            if handle.read(3) != b"\xef\xbb\xbf":
+                handle.seek(0)
+            return any(prefix == "log.entries" and event == "start_array" for prefix, event, _ in ijson.parse(handle))
+    except (OSError, ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError):
         return False
 
 
@@ -330,32 +344,42 @@ def _har_entry(entry: object, file: str, index: int, diags: Findings, stats: Rea
         diags.append(Diagnostic("error", file, join(pointer, "response", "status"), f"expected an HTTP status, got {_kind(status)}"))
         return None
     headers: dict[str, str] = {}
-    for at, header in enumerate(response.get("headers") or ()):
+    listed = response.get("headers", [])
+    if not isinstance(listed, list):
+        diags.append(Diagnostic("error", file, join(pointer, "response", "headers"), "expected an array of {name, value}"))
+        return None
+    for at, header in enumerate(listed):
         if not (isinstance(header, dict) and isinstance(header.get("name"), str) and isinstance(header.get("value"), str)):
             diags.append(Diagnostic("error", file, join(pointer, "response", "headers", at), "expected {name, value} strings"))
             return None
         _keep_header(headers, header["name"], header["value"])
-    text = _har_text(response.get("content"))
+    content = response.get("content")
+    if not isinstance(content, dict) or ("text" in content and not isinstance(content["text"], str)):
+        diags.append(Diagnostic("error", file, join(pointer, "response", "content"), "expected an object whose text is a string"))
+        return None
+    text = _har_text(content)
     body, text = _json_or_text(text) if text is not None else (None, None)
     seen = _time(entry.get("startedDateTime")) or _date_header(headers)
     method = request.get("method") if isinstance(request.get("method"), str) else None
     return Response(file, f"entry {index}", status, headers, body, text, seen, _route(method, request["url"]), captured=text is not None or body is not None)
 
 
-def _har_text(content: object) -> str | None:
-    """The body as text; ``""`` for an empty body (``size`` 0); None when the recording did
-    not keep it (no ``text``, or base64 that does not decode)."""
-    if not isinstance(content, dict):
-        return None
+def _har_text(content: dict[str, Any]) -> str | None:
+    """The body as text; ``""`` for an empty body (no ``text``, ``size`` 0); None when the
+    recording did not keep it (no ``text`` otherwise, an ``encoding`` other than base64, or
+    base64 that does not decode)."""
     text = content.get("text")
     if not isinstance(text, str):
         return "" if content.get("size") == 0 else None
-    if content.get("encoding") == "base64":
-        try:
-            return base64.b64decode(text, validate=True).decode("utf-8", "replace")
-        except (binascii.Error, ValueError):
-            return None
-    return text
+    encoding = content.get("encoding")
+    if encoding is None:
+        return text
+    if encoding != "base64":
+        return None
+    try:
+        return base64.b64decode(text, validate=True).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return None
 
 
 def _json_or_text(text: str) -> tuple[Any, str | None]:
@@ -389,9 +413,11 @@ def _route(method: object, url: object) -> str | None:
     segments: list[str] = []
     for segment in path.split("/")[:20]:
         named = bool(segments) and segments[-1] in _NAME_BEFORE
-        segments.append(segment if _ROUTE_WORD.fullmatch(segment) and not named else ":id")
+        segments.append(segment if (segment in ROUTE_WORDS or not segment) and not named else ":id")
     shown = "/".join(segments)[:200] or "/"
-    return f"{method.upper()[:10]} {shown}" if isinstance(method, str) and method else shown
+    if not isinstance(method, str) or not method:
+        return shown
+    return f"{method.upper() if method.upper() in METHODS else '?'} {shown}"
 
 
 def _time(value: object) -> str | None:

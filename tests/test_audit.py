@@ -528,7 +528,7 @@ def test_har_bodies_that_were_not_kept_and_roots_that_are_not_a_har(tmp_path: Pa
     listed = tmp_path / "list.har"
     listed.write_text("[]", encoding="utf-8")
     done = run_cli("audit", listed)
-    assert done.returncode == 2 and "not a HAR file: expected an object with log.entries" in done.stderr
+    assert done.returncode == 2 and "not a HAR file: expected an object with a log.entries array" in done.stderr
     entries[0]["response"]["headers"].append({"name": "x-odd", "value": 7})
     path.write_text(json.dumps(har), encoding="utf-8")
     done = run_cli("audit", path)
@@ -549,8 +549,29 @@ def test_routes_keep_route_words_only(tmp_path: Path) -> None:
     assert _route("get", "https://api.x.com/2/users/by/username/jack_secret_handle") == "GET /2/users/by/username/:id"
     assert _route("GET", "https://api.x.com/2/dm_conversations/with/SecretHandle/dm_events") == "GET /2/dm_conversations/with/:id/dm_events"
     assert _route(None, "https://api.x.com/2/users/alice@example.com/tweets;jsessionid=S") == "/2/users/:id/:id"
-    assert _route("GET", "https://api.x.com/oauth/authorize/oauth_token=LEAKY?oauth_token=X") == "GET /oauth/authorize/:id"
-    assert _route("GET", "https://api.x.com/1.1/statuses/1460323737035677698") == "GET /1.1/statuses/:id"
+    assert _route("GET", "https://api.x.com/oauth/authorize/oauth_token=LEAKY?oauth_token=X") == "GET /:id/:id/:id"
+    # a lower-case word in an id's place is a handle, not a route word
+    assert _route("GET", "https://api.x.com/2/users/victor/followers") == "GET /2/users/:id/followers"
+    assert _route("GET", "api.x.com/2/users/bobby_handle") == "GET :id/2/users/:id"
+    assert _route("GET_TOKENX", "https://api.x.com/2/tweets") == "? /2/tweets"
+    assert _route("post", "https://api.x.com/labs/1/tweets/stream/filter/rules") == "POST /labs/1/tweets/stream/:id/rules"  # no spec has /filter/
+
+
+def test_route_words_are_every_literal_segment_of_xs_paths() -> None:
+    """ROUTE_WORDS holds what X's paths spell out, so no real route is masked as an id."""
+    import yaml
+
+    from xproblems.traffic import ROUTE_WORDS
+
+    specs = sorted((SHARED / "specs").glob("*"))
+    if not specs:
+        pytest.skip("../shared/specs is absent (test material, not beside a plain clone)")
+    spelled = set()
+    for spec in specs:
+        text = spec.read_text(encoding="utf-8")
+        doc = json.loads(text) if spec.suffix == ".json" else yaml.safe_load(text)
+        spelled |= {seg for path in doc.get("paths", {}) for seg in path.split("/") if seg and not seg.startswith("{")}
+    assert spelled <= ROUTE_WORDS, sorted(spelled - ROUTE_WORDS)
 
 
 def test_masked_values_and_partial_statuses_are_never_suggested(tmp_path: Path) -> None:
@@ -592,3 +613,64 @@ def test_frame_kinds_are_the_runtimes_stream_event_kinds() -> None:
     (kind,) = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "StreamEventKind"]
     values = [n.value.value for n in kind.body if isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant)]
     assert [v for v in values if v != "reconnect"] == list(FRAME_KINDS)
+
+
+def test_second_tester_findings(tmp_path: Path) -> None:
+    """Handles as member names, other hosts in JSON Lines, about:blank's statuses, path
+    parameters in type URIs, a HAR with a byte-order mark, ``{}`` as a HAR, odd content."""
+    recording = tmp_path / "traffic.jsonl"
+    lines = [
+        {"status": 401, "url": "https://api.x.com/2/users/victor/followers", "body": {"type": "about:blank", "title": "Unauthorized", "status": 401}},
+        {"status": 400, "url": "https://api.x.com/2/tweets", "body": {"type": X + "invalid-request", "title": "t", "detail": "d", "carol@example.com": 1}},
+        {"status": 400, "url": "https://evil.example.com/2/users/bobby_handle", "body": {"type": X + "invalid-request", "title": "t", "detail": "d"}},
+        {"status": 400, "body": {"type": X + "new-thing;jsessionid=JSESSTYPESECRET", "title": "t"}},
+        {"status": 400, "body": {"type": X + "new-thing/oauth_token=PATHTYPESECRET", "title": "t"}},
+    ]
+    recording.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    suggest = tmp_path / "s.yaml"
+    done = run_cli("audit", recording, "--suggest", suggest, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    fragment = suggest.read_text(encoding="utf-8")
+    everything = done.stdout + fragment
+    for secret in ("carol", "victor", "bobby", "evil.example.com", "SECRET"):
+        assert secret not in everything, secret
+    assert report["totals"]["other_hosts"] == 1 and report["totals"]["responses"] == 4
+    assert [m["member"] for m in report["undeclared_members"]] == ["(a name that is not an identifier)"]
+    blank = next(t for t in report["types"] if t["key"] == "about:blank")
+    assert blank["undocumented_statuses"] == [] and "code: 401" not in fragment
+    assert {t["uri"] for t in report["types"] if not t["known"]} == {X + "new-thing;REDACTED", X + "new-thing/oauth_token=REDACTED"}
+
+    har = tmp_path / "bom.har"
+    har.write_bytes(b"\xef\xbb\xbf" + json.dumps(synthetic_har()).encode())
+    assert audit_json(har)["totals"]["responses"] == 6
+    for text, where in (("{}", "/log/entries: not a HAR file"), ('{"log": {"entries": {}}}', "/log/entries: not a HAR file")):
+        har.write_text(text, encoding="utf-8")
+        done = run_cli("audit", har)
+        assert done.returncode == 2 and where in done.stderr, done.stderr
+    odd = synthetic_har()
+    odd["log"]["entries"][0]["response"]["content"]["text"] = 5
+    har.write_text(json.dumps(odd), encoding="utf-8")
+    done = run_cli("audit", har)
+    assert done.returncode == 2 and "/log/entries/0/response/content: expected an object whose text is a string" in done.stderr
+
+
+def test_suggest_never_replaces_the_file_standard_input_reads(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    recording = tmp_path / "traffic.jsonl"
+    text = json.dumps({"status": 400, "body": {"type": X + "new-thing", "title": "t"}}) + "\n"
+    recording.write_text(text, encoding="utf-8")
+    with recording.open("rb") as stdin:
+        done = subprocess.run([sys.executable, "-m", "xproblems", "audit", "-", "--suggest", str(recording)], stdin=stdin, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 2 and "names a recording being audited" in done.stderr
+    assert recording.read_text(encoding="utf-8") == text
+
+
+def test_routes_beyond_the_listed_ones_are_counted(tmp_path: Path) -> None:
+    recording = tmp_path / "traffic.jsonl"
+    words = ["tweets", "users", "lists", "spaces", "media", "likes", "mentions", "bookmarks"]
+    recording.write_text("".join(json.dumps({"status": 400, "url": f"https://api.x.com/2/{w}", "body": {"type": X + "new-thing", "title": "t"}}) + "\n" for w in words), encoding="utf-8")
+    (new,) = audit_json(recording)["types"]
+    assert (sum(new["routes"].values()), new["more_routes"]) == (5, 3)
