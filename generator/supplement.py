@@ -188,14 +188,22 @@ class _Checker:
             return None
         return value
 
-    def code(self, m: dict[str, Any], key: str, pointer: str) -> int | None:
-        """An HTTP status code: an integer (not a bool) in 100..599."""
+    def integer(self, m: dict[str, Any], key: str, pointer: str) -> tuple[int, str] | None:
+        """An integer (not a bool), with its pointer for a range check."""
         if key not in m:
             return None
         value, where = m[key], join(pointer, key)
         if isinstance(value, bool) or not isinstance(value, int):
             self.error(where, f"expected an integer, got {_kind(value)} {cut(value)}")
             return None
+        return value, where
+
+    def code(self, m: dict[str, Any], key: str, pointer: str) -> int | None:
+        """An HTTP status code: an integer (not a bool) in 100..599."""
+        found = self.integer(m, key, pointer)
+        if found is None:
+            return None
+        value, where = found
         if not 100 <= value <= 599:
             self.error(where, f"HTTP status code out of 100..599: {cut(value)}")
             return None
@@ -257,12 +265,10 @@ class _Checker:
 
     def count(self, m: dict[str, Any], key: str, pointer: str) -> int | None:
         """A positive integer (not a bool): how many responses showed a fact."""
-        if key not in m:
+        found = self.integer(m, key, pointer)
+        if found is None:
             return None
-        value, where = m[key], join(pointer, key)
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.error(where, f"expected an integer, got {_kind(value)} {cut(value)}")
-            return None
+        value, where = found
         if value < 1:
             self.error(where, f"must be at least 1, got {cut(value)}")
             return None
