@@ -21,7 +21,7 @@ from typing import Any, Literal, TypeGuard
 
 from .extract import BASE_FIELDS
 from .model import Catalogue, Field, ProblemType
-from .runtime._base import _json_kind, _redact_url
+from .runtime._base import _DISCONNECT_SLUG, _is_problem_object, _json_kind, _redact_url
 from .runtime._uri import problem_key
 from .runtime_source import SOURCES
 from .traffic import Frame, Record, Response
@@ -39,8 +39,6 @@ _DIGITS = re.compile(r"[0-9]")
 #: Text up to this long is shown by ``--show-values`` (a code, a word); longer text is
 #: masked: it may be a name, a handle or a sentence about someone.
 _SHORT_TEXT = 6
-#: The slug of the type a stream sends before it closes (as the runtime's ``_is_disconnect``).
-DISCONNECT_KEY = "operational-disconnect"
 DISCONNECT_MEMBER = "disconnect_type"
 #: Stream frame kinds, named as the runtime's ``StreamEventKind`` values.
 FRAME_KINDS = ("heartbeat", "data", "data-with-errors", "errors", "disconnect", "undecodable")
@@ -335,7 +333,7 @@ class Tally:
         # ``errors`` makes it an error frame, a problem object or not.
         errors = value.get("errors")
         erred = bool(problems) or (isinstance(errors, list) and bool(errors))
-        disconnect = next((p for p in problems if _key_of(p) == DISCONNECT_KEY), None)
+        disconnect = next((p for p in problems if _key_of(p) == _DISCONNECT_SLUG), None)
         if disconnect is not None:
             reason = disconnect.get(DISCONNECT_MEMBER)
             shown = reason if _code_like(reason) else "(not a code)"
@@ -512,11 +510,6 @@ def audit(catalogue: Catalogue, records: Iterable[Record], *, show_values: bool 
 
 
 # --- reading one body ----------------------------------------------------------------------
-
-
-def _is_problem_object(obj: Mapping[str, Any]) -> bool:
-    """The runtime's rule (``_runtime._is_problem_object``): a problem has a type, title or detail."""
-    return "type" in obj or "title" in obj or "detail" in obj
 
 
 def problems_in(body: object) -> list[Mapping[str, Any]]:

@@ -26,6 +26,7 @@ import enum
 from collections.abc import Mapping
 
 from ._base import (
+    _DISCONNECT_SLUG,
     _ROWS,
     ClientError,
     LimitKind,
@@ -38,6 +39,7 @@ from ._base import (
     _charset,
     _decode_json,
     _flatten,
+    _is_problem_object,
     _LazyModule,
     _limit_kind,
     _make_problem,
@@ -216,10 +218,6 @@ def parse_problem(obj: object) -> Problem:
         if ok:
             obj = value
     return _problem(obj)
-
-
-def _is_problem_object(obj: Mapping[str, Any]) -> bool:
-    return "type" in obj or "title" in obj or "detail" in obj
 
 
 def _problems_of(value: object) -> list[Problem]:
@@ -693,7 +691,7 @@ def _restore_event(
 
 
 def _is_disconnect(problem: Problem) -> bool:
-    return problem.slug == "operational-disconnect"
+    return problem.slug == _DISCONNECT_SLUG
 
 
 def classify_stream_line(line: object) -> StreamEvent:

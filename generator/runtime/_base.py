@@ -108,7 +108,16 @@ _HINT_MEMBERS = (
 )
 
 
+#: The slug of the type a stream sends before it closes (an operational disconnect).
+_DISCONNECT_SLUG = "operational-disconnect"
+
+
 # --- small helpers ------------------------------------------------------------------
+
+
+def _is_problem_object(obj: Mapping[str, Any]) -> bool:
+    """Whether a JSON object is a problem: it has a type, title or detail."""
+    return "type" in obj or "title" in obj or "detail" in obj
 
 
 def _json_kind(value: object) -> str:
