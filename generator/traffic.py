@@ -38,6 +38,7 @@ from typing import IO, Any, TypeGuard
 
 from .model import Diagnostic
 from .pointer import join
+from .runtime._base import _json_kind
 
 #: Hosts whose responses are X API responses (HAR entries for any other host are skipped).
 X_API_HOSTS = frozenset({"api.x.com", "api.twitter.com"})
@@ -46,7 +47,7 @@ SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "s
 #: A JSON Lines record longer than this is refused (a body of X's is far smaller).
 MAX_LINE_BYTES = 16 * 1024 * 1024
 #: The path segments a route keeps: the literal segments of X API v2's paths (2.10 to 2.167 and
-#: Labs; ``tests/test_audit.py`` checks them against every spec in ../shared/specs). Anything
+#: Labs; ``tests/test_audit.py`` checks them against every spec of the test material). Anything
 #: else (an id, a handle in an id's place, an e-mail address, ``oauth_token=...``) is ``:id``:
 #: a lower-case word is not enough, ``/2/users/victor/followers`` names a person.
 ROUTE_WORDS = frozenset(
@@ -247,10 +248,9 @@ def _response(value: dict[str, Any], file: str, where: str, number: int, diags: 
 
 
 def _kind(value: object) -> str:
-    """A value's JSON kind (``a string``), for messages that must not quote the value."""
-    if isinstance(value, bool):
-        return "a boolean"
-    return {str: "a string", int: "an integer", float: "a number", list: "an array", dict: "an object"}.get(type(value), "null")
+    """A value's JSON kind with its article (``a string``), for messages that must not quote it."""
+    kind = _json_kind(value)
+    return kind if kind == "null" else f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
 
 
 def _is_status(value: object) -> TypeGuard[int]:
