@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from .audit import ANY_STATUS_KEY, ODD_NAME, AuditReport, Seen, TypeFinding
+from .audit import ODD_NAME, AuditReport, Seen, TypeFinding
 from .escape import terminal_line
 from .model import Catalogue, Supplement
 from .names import problem_class_name, unique
@@ -72,7 +72,7 @@ def suggestions(report: AuditReport, catalogue: Catalogue, supplement: Supplemen
             entry = entries.entry(t.key, t.uri, t.class_name)
             if t.retired:
                 entry["observed"] = observed(t.seen)
-            entry["statuses"] += _statuses(t, table, {s.code for s in known[t.key].statuses})
+            entry["statuses"] += _statuses(t, table)
     for m in report.members:
         if m.member == ODD_NAME:
             continue  # a name that is user data is never suggested
@@ -105,17 +105,15 @@ class _Entries(dict[str, dict[str, Any]]):
 def _new_type(t: TypeFinding, name: str, table: set[int]) -> dict[str, Any]:
     # a type no spec, doc or earlier observation has: keyed by its URI as it came
     fields = [{"name": m.name, "kind": field_kind(m.kinds), "description": NEW_FIELD, "observed": observed(m.seen)} for m in t.members if m.name != ODD_NAME]
-    return {"uri": t.uri, "class_name": name, "observed": observed(t.seen), "statuses": _statuses(t, table, set()), "extra_fields": fields}
+    return {"uri": t.uri, "class_name": name, "observed": observed(t.seen), "statuses": _statuses(t, table), "extra_fields": fields}
 
 
-def _statuses(t: TypeFinding, table: set[int], documented: set[int]) -> list[dict[str, Any]]:
-    """Error statuses the docs do not give for the type; only codes of the docs' table (merge
-    refuses others). Never ``stream`` or ``unknown``, and never a 2xx: a partial error in a
-    200 is not its type's status."""
-    if t.key == ANY_STATUS_KEY:
-        return []
-    codes = [(int(s), seen) for s, seen in t.statuses if s not in ("stream", "unknown") and int(s) >= 400]
-    return [{"code": code, "when": OBSERVED_WHEN, "observed": observed(seen)} for code, seen in sorted(codes, key=lambda cs: cs[0]) if code in table and code not in documented]
+def _statuses(t: TypeFinding, table: set[int]) -> list[dict[str, Any]]:
+    """The type's undocumented statuses (``audit`` decides which: error statuses only, none
+    for ``about:blank``), each with its evidence; only codes of the docs' table, which merge
+    requires."""
+    seen = dict(t.statuses)
+    return [{"code": code, "when": OBSERVED_WHEN, "observed": observed(seen[str(code)])} for code in t.undocumented_statuses if code in table]
 
 
 def _enum_fields(report: AuditReport, known: dict[str, Any], entries: _Entries) -> None:
